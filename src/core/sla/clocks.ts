@@ -1,0 +1,501 @@
+// Clock derivation: replays a report's events into its stage clocks (verification, first response,
+// resolution). Pure: no I/O and no clock reading; `now` is an argument. Pauses are rebuilt from
+// the events on every call, never kept as counters.
+import type { Bilingual } from "../../i18n/lang.js";
+import type { BusinessCalendar } from "../calendar/index.js";
+import type {
+  ClockOutcome,
+  ClockState,
+  Duration,
+  DurationUnit,
+  EventKind,
+  Instant,
+  Interval,
+  Report,
+  ReportEvent,
+  SlaClock,
+  SopCatalog,
+  SopVersion,
+  Stage,
+} from "../types.js";
+import { atRiskMargin, resolveSop, stageTarget } from "./sop.js";
+
+export interface ClockContext {
+  sops: SopCatalog;
+  /** The business calendar of an agency (its zone, office hours, holidays). */
+  calendarFor(opd: string): BusinessCalendar;
+  /** Agency of the admin koordinator, owner of the verification clock (e.g. "diskominfo"). */
+  coordinatorOpd: string;
+  /** At-risk margins per unit; defaults 1wd, 2wh, 1d. */
+  riskMargins?: Partial<Record<DurationUnit, Duration>>;
+}
+
+export type ClockWarningCode =
+  | "invalid_instant"
+  | "received_mismatch"
+  | "before_received"
+  | "future_event"
+  | "after_end"
+  | "missing_opd"
+  | "duplicate_disposition"
+  | "no_disposition"
+  | "already_paused"
+  | "unmatched_reply"
+  | "extension_not_applicable"
+  | "extension_without_clock"
+  | "already_extended"
+  | "opd_mismatch";
+
+/** An event that was ignored (or a fact that looks wrong), for logs and `pantau explain`. */
+export interface ClockWarning {
+  code: ClockWarningCode;
+  at: Instant;
+  message: Bilingual;
+}
+
+/** What the stored SlaClock does not say but an explanation needs; aligned with `clocks`. */
+export interface ClockDetail {
+  /** The event that started the clock ("received" for verification). */
+  startedBy: EventKind;
+  /** The event that stopped the clock, or null while it runs. */
+  stoppedBy: EventKind | null;
+  /** When an information request's extension was applied to this clock, or null. */
+  extendedAt: Instant | null;
+  /** The SOP version used (targets already merged with the default). */
+  sop: SopVersion;
+}
+
+export interface ClockDerivation {
+  /** Verification first, then for each agency (seq 1, 2, ...) its first_response and resolution. */
+  clocks: SlaClock[];
+  /** One entry per clock, same order as `clocks`. */
+  details: ClockDetail[];
+  /** The report's pause intervals (awaiting reporter); end Infinity while a pause is open. */
+  pauses: Interval[];
+  warnings: ClockWarning[];
+}
+
+interface Draft {
+  stage: Stage;
+  seq: number;
+  opd: string;
+  sop: SopVersion;
+  startedAt: Instant;
+  startedBy: EventKind;
+  stoppedAt: Instant | null;
+  stoppedBy: EventKind | null;
+  /** How the stop turns into an outcome: by comparing with due, cancelled, or redisposed. */
+  stopRule: "by_time" | "cancelled" | "redisposed" | null;
+  extendedAt: Instant | null;
+}
+
+interface Assignment {
+  opd: string;
+  seq: number;
+  firstResponse: Draft;
+  resolution: Draft;
+  at: Instant;
+}
+
+const EVENT_NAMES: Record<EventKind, Bilingual> = {
+  received: { id: "diterima", en: "received" },
+  disposed: { id: "disposisi", en: "disposition" },
+  redisposed: { id: "disposisi ulang", en: "re-disposition" },
+  first_response: { id: "respons pertama", en: "first response" },
+  followed_up: { id: "tindak lanjut", en: "follow-up" },
+  extended: { id: "perpanjangan", en: "extension" },
+  awaiting_reporter: { id: "menunggu pelapor", en: "awaiting reporter" },
+  reporter_replied: { id: "balasan pelapor", en: "reporter replied" },
+  completed: { id: "selesai", en: "completed" },
+  archived: { id: "diarsipkan", en: "archived" },
+};
+
+/** Clips intervals to [from, to), dropping empty ones. `to` may be Infinity. */
+export function clipIntervals(
+  intervals: readonly Interval[],
+  from: Instant,
+  to: Instant,
+): Interval[] {
+  const out: Interval[] = [];
+  for (const p of intervals) {
+    const start = Math.max(p.start, from);
+    const end = Math.min(p.end, to);
+    if (end > start) out.push({ start, end });
+  }
+  return out;
+}
+
+/**
+ * Derives every stage clock of a report at `now`.
+ *
+ * Rules (see the tests for each): events are replayed in order of `at` (stable); the `received`
+ * instant is report.receivedAt. Verification (owner ctx.coordinatorOpd) runs from receipt to the
+ * first disposition. A disposition starts first_response and resolution for the agency; the first
+ * `first_response` event stops the former, `followed_up` stops the latter (and first_response too
+ * if still running: a follow-up is a response). A disposition or re-disposition to another agency
+ * stops the running agency clocks (outcome `redisposed` before due, `breached` at/after due) and
+ * starts new ones (seq + 1) under the new agency's SOP. `completed` stops all running clocks,
+ * `archived` cancels them; later events are ignored. `awaiting_reporter`/`reporter_replied` open and
+ * close a pause of every clock. `extended` adds an information request's extension once per
+ * report, to the running resolution clock. Each clock uses the SOP version in force on the local
+ * date of its start. Events that cannot apply are ignored and reported as warnings; events after
+ * `now` are ignored too.
+ *
+ * @throws Error only for configuration errors (no default SOP, mismatched extension unit).
+ */
+export function deriveClocks(
+  report: Report,
+  events: readonly ReportEvent[],
+  ctx: ClockContext,
+  now: Instant,
+): ClockDerivation {
+  const warnings: ClockWarning[] = [];
+  const warn = (code: ClockWarningCode, at: Instant, id: string, en: string): void => {
+    warnings.push({ code, at, message: { id, en } });
+  };
+  const sorted = [...events].sort((a, b) => a.at - b.at); // Array#sort is stable (ES2019).
+
+  const drafts: Draft[] = [];
+  const startDraft = (
+    stage: Stage,
+    seq: number,
+    opd: string,
+    at: Instant,
+    by: EventKind,
+  ): Draft => {
+    const calendar = ctx.calendarFor(opd);
+    const draft: Draft = {
+      stage,
+      seq,
+      opd,
+      sop: resolveSop(ctx.sops, opd, calendar.localDate(at)),
+      startedAt: at,
+      startedBy: by,
+      stoppedAt: null,
+      stoppedBy: null,
+      stopRule: null,
+      extendedAt: null,
+    };
+    drafts.push(draft);
+    return draft;
+  };
+  const stop = (d: Draft, at: Instant, by: EventKind, rule: Draft["stopRule"]): void => {
+    if (d.stoppedAt !== null) return;
+    d.stoppedAt = at;
+    d.stoppedBy = by;
+    d.stopRule = rule;
+  };
+
+  const verification = startDraft(
+    "verification",
+    1,
+    ctx.coordinatorOpd,
+    report.receivedAt,
+    "received",
+  );
+  // Held in an object: TypeScript does not track assignments made inside the closure below.
+  const state: { current: Assignment | null } = { current: null };
+  const assign = (opd: string, at: Instant, by: EventKind): void => {
+    const seq = state.current ? state.current.seq + 1 : 1;
+    state.current = {
+      opd,
+      seq,
+      at,
+      firstResponse: startDraft("first_response", seq, opd, at, by),
+      resolution: startDraft("resolution", seq, opd, at, by),
+    };
+  };
+
+  const pauses: Interval[] = [];
+  let pauseOpenedAt: Instant | null = null;
+  let extensionUsed = false;
+  let endedBy: ReportEvent | null = null;
+
+  for (const e of sorted) {
+    const name = EVENT_NAMES[e.kind];
+    if (!Number.isFinite(e.at)) {
+      warn(
+        "invalid_instant",
+        report.receivedAt,
+        `Peristiwa "${name.id}" tanpa waktu yang sah diabaikan.`,
+        `Event "${name.en}" without a valid time ignored.`,
+      );
+      continue;
+    }
+    if (e.kind === "received") {
+      if (e.at !== report.receivedAt) {
+        warn(
+          "received_mismatch",
+          e.at,
+          "Peristiwa diterima tidak sama dengan waktu penerimaan laporan; diabaikan.",
+          "The received event disagrees with the report's receipt time; ignored.",
+        );
+      }
+      continue;
+    }
+    if (e.at < report.receivedAt) {
+      warn(
+        "before_received",
+        e.at,
+        `Peristiwa "${name.id}" sebelum laporan diterima diabaikan.`,
+        `Event "${name.en}" before the report was received ignored.`,
+      );
+      continue;
+    }
+    if (e.at > now) {
+      warn(
+        "future_event",
+        e.at,
+        `Peristiwa "${name.id}" di masa depan diabaikan.`,
+        `Event "${name.en}" in the future ignored.`,
+      );
+      continue;
+    }
+    if (endedBy) {
+      const endName = EVENT_NAMES[endedBy.kind];
+      warn(
+        "after_end",
+        e.at,
+        `Peristiwa "${name.id}" setelah laporan ${endName.id} diabaikan.`,
+        `Event "${name.en}" after the report was ${endName.en} ignored.`,
+      );
+      continue;
+    }
+    switch (e.kind) {
+      case "disposed":
+      case "redisposed": {
+        if (!e.opd) {
+          warn(
+            "missing_opd",
+            e.at,
+            `Peristiwa "${name.id}" tanpa perangkat daerah tujuan diabaikan.`,
+            `Event "${name.en}" without a target agency ignored.`,
+          );
+          break;
+        }
+        const prev = state.current;
+        if (!prev) {
+          stop(verification, e.at, e.kind, "by_time");
+          assign(e.opd, e.at, e.kind);
+        } else if (prev.opd === e.opd) {
+          warn(
+            "duplicate_disposition",
+            e.at,
+            `Disposisi ulang ke perangkat daerah yang sama (${e.opd}) diabaikan.`,
+            `Repeated disposition to the same agency (${e.opd}) ignored.`,
+          );
+        } else {
+          stop(prev.firstResponse, e.at, e.kind, "redisposed");
+          stop(prev.resolution, e.at, e.kind, "redisposed");
+          assign(e.opd, e.at, e.kind);
+        }
+        break;
+      }
+      case "first_response":
+      case "followed_up": {
+        const cur = state.current;
+        if (!cur) {
+          warn(
+            "no_disposition",
+            e.at,
+            `Peristiwa "${name.id}" sebelum disposisi diabaikan.`,
+            `Event "${name.en}" before any disposition ignored.`,
+          );
+          break;
+        }
+        stop(cur.firstResponse, e.at, e.kind, "by_time");
+        if (e.kind === "followed_up") stop(cur.resolution, e.at, e.kind, "by_time");
+        break;
+      }
+      case "extended": {
+        const cur = state.current;
+        if (report.type !== "permintaan_informasi") {
+          warn(
+            "extension_not_applicable",
+            e.at,
+            "Perpanjangan hanya berlaku untuk permintaan informasi; diabaikan.",
+            "An extension applies only to information requests; ignored.",
+          );
+        } else if (extensionUsed) {
+          warn(
+            "already_extended",
+            e.at,
+            "Permintaan informasi hanya dapat diperpanjang satu kali; perpanjangan kedua diabaikan.",
+            "An information request can be extended only once; second extension ignored.",
+          );
+        } else if (!cur || cur.resolution.stoppedAt !== null) {
+          warn(
+            "extension_without_clock",
+            e.at,
+            "Perpanjangan tanpa tahap penyelesaian yang berjalan diabaikan.",
+            "Extension without a running resolution clock ignored.",
+          );
+        } else {
+          cur.resolution.extendedAt = e.at;
+          extensionUsed = true;
+        }
+        break;
+      }
+      case "awaiting_reporter":
+        if (pauseOpenedAt !== null) {
+          warn(
+            "already_paused",
+            e.at,
+            "Jeda menunggu pelapor sudah berjalan; peristiwa kedua diabaikan.",
+            "A pause awaiting the reporter is already open; second event ignored.",
+          );
+        } else {
+          pauseOpenedAt = e.at;
+        }
+        break;
+      case "reporter_replied":
+        if (pauseOpenedAt === null) {
+          warn(
+            "unmatched_reply",
+            e.at,
+            "Balasan pelapor tanpa jeda menunggu pelapor diabaikan.",
+            "Reporter reply without an open pause ignored.",
+          );
+        } else {
+          pauses.push({ start: pauseOpenedAt, end: e.at });
+          pauseOpenedAt = null;
+        }
+        break;
+      case "completed":
+      case "archived":
+        for (const d of drafts)
+          stop(d, e.at, e.kind, e.kind === "archived" ? "cancelled" : "by_time");
+        if (pauseOpenedAt !== null) {
+          pauses.push({ start: pauseOpenedAt, end: e.at });
+          pauseOpenedAt = null;
+        }
+        endedBy = e;
+        break;
+    }
+  }
+  if (pauseOpenedAt !== null) pauses.push({ start: pauseOpenedAt, end: Infinity });
+
+  const last = state.current;
+  if (last && report.opd !== null && report.opd !== last.opd) {
+    warn(
+      "opd_mismatch",
+      last.at,
+      `Perangkat daerah laporan (${report.opd}) berbeda dengan disposisi terakhir (${last.opd}).`,
+      `The report's agency (${report.opd}) differs from the latest disposition (${last.opd}).`,
+    );
+  }
+
+  const clocks = drafts.map((d) => finalize(report, d, pauses, ctx, now));
+  const details = drafts.map((d): ClockDetail => ({
+    startedBy: d.startedBy,
+    stoppedBy: d.stoppedBy,
+    extendedAt: d.extendedAt,
+    sop: d.sop,
+  }));
+  return { clocks, details, pauses, warnings };
+}
+
+function finalize(
+  report: Report,
+  d: Draft,
+  reportPauses: readonly Interval[],
+  ctx: ClockContext,
+  now: Instant,
+): SlaClock {
+  const calendar = ctx.calendarFor(d.opd);
+  const target = stageTarget(d.sop.targets, d.stage, report, d.extendedAt !== null);
+  const pauses = clipIntervals(reportPauses, d.startedAt, d.stoppedAt ?? Infinity);
+  const finiteOrNull = (t: Instant): Instant | null => (Number.isFinite(t) ? t : null);
+
+  const dueAt = finiteOrNull(calendar.dueAt(d.startedAt, target, pauses));
+  const margin = atRiskMargin(target.unit, ctx.riskMargins);
+  const atRiskAt =
+    target.amount <= margin.amount
+      ? d.startedAt
+      : finiteOrNull(
+          calendar.dueAt(
+            d.startedAt,
+            { amount: target.amount - margin.amount, unit: target.unit },
+            pauses,
+          ),
+        );
+  const usedEnd = Math.max(d.startedAt, d.stoppedAt ?? now);
+  const usedMs = calendar.elapsedMs(
+    d.startedAt,
+    usedEnd,
+    target.unit,
+    clipIntervals(pauses, d.startedAt, usedEnd),
+  );
+
+  let outcome: ClockOutcome;
+  if (d.stoppedAt === null) {
+    outcome = dueAt !== null && now >= dueAt ? "breached" : "open";
+  } else if (d.stopRule === "cancelled") {
+    outcome = "cancelled";
+  } else {
+    const late = dueAt !== null && d.stoppedAt >= dueAt;
+    outcome = late ? "breached" : d.stopRule === "redisposed" ? "redisposed" : "met";
+  }
+
+  const clock: SlaClock = {
+    trackingId: report.trackingId,
+    stage: d.stage,
+    seq: d.seq,
+    opd: d.opd,
+    sopId: d.sop.sopId,
+    sopVersion: d.sop.effectiveFrom,
+    target,
+    startedAt: d.startedAt,
+    pauses,
+    dueAt,
+    atRiskAt,
+    stoppedAt: d.stoppedAt,
+    usedMs,
+    outcome,
+    state: "on_track",
+    nextCheckAt: null,
+  };
+  clock.state = clockState(clock, now);
+  clock.nextCheckAt = clockNextCheckAt(clock, now);
+  return clock;
+}
+
+function isRunning(clock: SlaClock): boolean {
+  return clock.stoppedAt === null && (clock.outcome === "open" || clock.outcome === "breached");
+}
+
+/** True while an open-ended pause holds a running clock (end Infinity, or null after JSON). */
+export function isPaused(clock: SlaClock): boolean {
+  return (
+    isRunning(clock) && (clock.dueAt === null || clock.pauses.some((p) => !Number.isFinite(p.end)))
+  );
+}
+
+/**
+ * A stored clock's state at `now`: stopped clocks `stopped`; a running clock held by an open pause
+ * `paused` (even if it was already breached before the pause opened); then `breached` from dueAt,
+ * `at_risk` from atRiskAt, else `on_track`.
+ */
+export function clockState(clock: SlaClock, now: Instant): ClockState {
+  if (!isRunning(clock)) return "stopped";
+  if (isPaused(clock)) return "paused";
+  if (clock.dueAt !== null && now >= clock.dueAt) return "breached";
+  if (clock.atRiskAt !== null && now >= clock.atRiskAt) return "at_risk";
+  return "on_track";
+}
+
+/**
+ * The next instant at which a stored clock's state changes by time alone: atRiskAt if still
+ * ahead, else dueAt if still ahead, else null; null for stopped or paused clocks.
+ */
+export function clockNextCheckAt(clock: SlaClock, now: Instant): Instant | null {
+  if (!isRunning(clock) || isPaused(clock)) return null;
+  if (clock.atRiskAt !== null && now < clock.atRiskAt) return clock.atRiskAt;
+  if (clock.dueAt !== null && now < clock.dueAt) return clock.dueAt;
+  return null;
+}
+
+/** Name of an event kind for people, in both languages. */
+export function eventName(kind: EventKind): Bilingual {
+  return EVENT_NAMES[kind];
+}
