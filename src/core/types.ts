@@ -193,3 +193,55 @@ export interface SopCatalog {
   defaultVersions: readonly SopVersion[];
   agencyVersions: Readonly<Record<string, readonly PartialSopVersion[]>>;
 }
+
+/** Channels a report arrives through, normalised. Manual channels are entered by Kominfo staff. */
+export type Channel =
+  | "lapor_web"
+  | "lapor_app"
+  | "sms_1708"
+  | "whatsapp"
+  | "social_media"
+  | "website"
+  | "email"
+  | "call_center_112"
+  | "walk_in"
+  | "other";
+
+export const MANUAL_CHANNELS: readonly Channel[] = [
+  "whatsapp",
+  "social_media",
+  "website",
+  "email",
+  "call_center_112",
+  "walk_in",
+];
+
+/** Milestones of a report as a spreadsheet row or API snapshot gives them. */
+export interface ReportMilestones {
+  disposedAt?: Instant;
+  firstResponseAt?: Instant;
+  followedUpAt?: Instant;
+  completedAt?: Instant;
+  archivedAt?: Instant;
+}
+
+/** One report as an import source states it; turned into a Report plus events by the importer. */
+export interface ReportSnapshot {
+  trackingId: string;
+  receivedAt: Instant;
+  /** Agency the report is disposed to, if any. */
+  opd: string | null;
+  type: ReportType;
+  complexity: Complexity;
+  category: string | null;
+  channel: Channel | null;
+  anonymous: boolean;
+  confidential: boolean;
+  contactComplete: boolean;
+  milestones: ReportMilestones;
+}
+
+/** One event line of an event-log import. */
+export interface ReportEventRow extends ReportEvent {
+  trackingId: string;
+}

@@ -1,0 +1,94 @@
+// Opens Pantau's database through knex: PostgreSQL (pg) when a URL is given, otherwise the
+// embedded PGlite in the data folder, which this process then owns (see dataDirLock.ts).
+import { mkdirSync } from "node:fs";
+import knexPkg, { type Knex } from "knex";
+import ClientPgLite from "knex-pglite";
+import type { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { acquireDataDirLock, type DataDirLock } from "./dataDirLock.js";
+
+// timestamptz arrives as Date from both drivers; bigint (count(*)) as string from pg: parse it.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export type DatabaseKind = "postgres" | "embedded";
+
+export interface Database {
+  readonly knex: Knex;
+  readonly kind: DatabaseKind;
+  /** For messages: the data folder or the URL without its password. */
+  readonly description: string;
+  readonly lock: DataDirLock | null;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  /** What this process is, recorded in the embedded lock ("pantau start"). */
+  command: string;
+  /** PostgreSQL schema to use (tests use one per suite). */
+  schema?: string;
+  /** An already opened PGlite (tests load a migrated template). */
+  pglite?: PGlite;
+  poolMax?: number;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(DATABASE_URL)";
+  }
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const knex = knexPkg.knex({
+      client: "pg",
+      connection: options.databaseUrl,
+      pool: { min: 0, max: options.poolMax ?? 10 },
+      ...(options.schema ? { searchPath: [options.schema] } : {}),
+    });
+    await knex.raw("select 1");
+    return {
+      knex,
+      kind: "postgres",
+      description: redactUrl(options.databaseUrl),
+      lock: null,
+      close: () => knex.destroy(),
+    };
+  }
+  let lock: DataDirLock | null = null;
+  let connection: object;
+  if (options.pglite) {
+    const instance = options.pglite;
+    connection = () => ({ pglite: instance });
+  } else {
+    lock = acquireDataDirLock(options.dataDir, options.command);
+    mkdirSync(options.dataDir, { recursive: true });
+    connection = { filename: options.dataDir };
+  }
+  const knex = knexPkg.knex({
+    client: ClientPgLite as unknown as typeof knexPkg.Client,
+    dialect: "postgres",
+    connection: connection as Knex.StaticConnectionConfig,
+  });
+  try {
+    await knex.raw("select 1");
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  return {
+    knex,
+    kind: "embedded",
+    description: options.pglite ? "PGlite (memory)" : options.dataDir,
+    lock,
+    async close() {
+      await knex.destroy();
+      lock?.release();
+    },
+  };
+}
