@@ -1,0 +1,74 @@
+// The composition root: loads configuration, opens the database (embedded or PostgreSQL), brings
+// the schema up to date, mirrors the agency directory, and returns the AppContext services use.
+import { hostname } from "node:os";
+import { loadConfig, type PantauConfig } from "../config/index.js";
+import { openDatabase, type Database } from "../db/connect.js";
+import { migrateLatest } from "../db/migrate.js";
+import { createLogger, type Logger } from "../log.js";
+import { getMeta, setMeta, syncAgencies } from "../store/reportStore.js";
+import {
+  agenciesWithOwnSop,
+  CalendarDirectory,
+  clockConfigFingerprint,
+  type AppContext,
+} from "./context.js";
+
+export interface BootstrapOptions {
+  /** What this process is ("pantau start"), recorded in the embedded lock. */
+  command: string;
+  env?: NodeJS.ProcessEnv;
+  config?: PantauConfig;
+  logger?: Logger;
+  /** Log to stderr so a CLI command's stdout stays clean. */
+  logToStderr?: boolean;
+  /** An already opened database (tests). */
+  db?: Database;
+  /** Wall clock, read once here for bookkeeping rows (agency sync). */
+  now: number;
+}
+
+export async function bootstrap(options: BootstrapOptions): Promise<AppContext> {
+  const config = options.config ?? loadConfig({ env: options.env ?? process.env });
+  const logger =
+    options.logger ??
+    createLogger({ level: config.log.level, stderr: options.logToStderr ?? true });
+  const db =
+    options.db ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      command: options.command,
+    }));
+  try {
+    const { applied } = await migrateLatest(db.knex);
+    if (applied.length > 0) logger.info("migrations applied", { applied });
+    await syncAgencies(db.knex, config.agencies, agenciesWithOwnSop(config), options.now);
+    const fingerprint = clockConfigFingerprint(config);
+    const stored = await getMeta(db.knex, "clock_config_fingerprint");
+    if (stored === null) {
+      await setMeta(db.knex, "clock_config_fingerprint", fingerprint, options.now);
+    } else if (stored !== fingerprint) {
+      logger.warn(
+        "calendar or SOP configuration changed since open clocks were computed: run `pantau recompute` to apply it to open clocks",
+        { stored, current: fingerprint },
+      );
+    }
+  } catch (error) {
+    if (!options.db) await db.close();
+    throw error;
+  }
+  for (const warning of config.warnings) {
+    logger.warn("config warning", {
+      file: warning.file,
+      key: warning.key,
+      message: warning.message.en,
+    });
+  }
+  return {
+    config,
+    db,
+    logger,
+    instanceId: `${hostname()}:${process.pid}`,
+    calendars: new CalendarDirectory(config),
+  };
+}

@@ -1,0 +1,178 @@
+// Keeps stored clocks in step with report histories: re-derives the clocks of given reports,
+// scans the reports whose clocks' next instant has come, and recomputes open clocks after a
+// calendar or SOP change (explicitly, audited in clock_recomputations).
+import type { Knex } from "knex";
+import { deriveClocks, type ClockWarning } from "../core/sla/clocks.js";
+import type { Instant, SlaClock } from "../core/types.js";
+import {
+  loadHistories,
+  reportsWithOpenClocks,
+  saveClocks,
+  setMeta,
+  type Db,
+} from "../store/reportStore.js";
+import { finishScanRun, lockDueReports, startScanRun } from "../store/scanStore.js";
+import { clockConfigFingerprint, type AppContext } from "./context.js";
+
+export interface RefreshResult {
+  reports: number;
+  clocks: SlaClock[];
+  warnings: { trackingId: string; warning: ClockWarning }[];
+}
+
+/** Re-derives and stores the clocks of these reports from their full event histories. */
+export async function refreshReports(
+  ctx: AppContext,
+  db: Db,
+  trackingIds: readonly string[],
+  now: Instant,
+): Promise<RefreshResult> {
+  const histories = await loadHistories(db, trackingIds);
+  const clockContext = ctx.calendars.clockContext();
+  const clocks: SlaClock[] = [];
+  const warnings: RefreshResult["warnings"] = [];
+  for (const [trackingId, history] of histories) {
+    const derived = deriveClocks(history.report, history.events, clockContext, now);
+    clocks.push(...derived.clocks);
+    for (const warning of derived.warnings) warnings.push({ trackingId, warning });
+  }
+  await saveClocks(db, [...histories.keys()], clocks, now);
+  return { reports: histories.size, clocks, warnings };
+}
+
+export interface ScanOptions {
+  batchSize?: number;
+  /** Called inside each batch's transaction with the refreshed clocks (escalation hooks here). */
+  onBatch?: (trx: Knex.Transaction, result: RefreshResult, now: Instant) => Promise<void>;
+  /** Wall-clock reader for the audit row only; the scan's logic uses `now`. */
+  wallClock?: () => Instant;
+}
+
+export interface ScanResult {
+  scanId: number;
+  reportsRefreshed: number;
+  batches: number;
+}
+
+/**
+ * One scan at `now`: repeatedly locks a batch of due reports and refreshes them, each batch in
+ * its own transaction, until nothing is due. Cost follows the due work, not the open reports.
+ */
+export async function scanDue(
+  ctx: AppContext,
+  now: Instant,
+  options: ScanOptions = {},
+): Promise<ScanResult> {
+  const knex = ctx.db.knex;
+  const wallClock = options.wallClock ?? (() => now);
+  const batchSize = options.batchSize ?? 500;
+  const scanId = await startScanRun(knex, ctx.instanceId, now, wallClock());
+  let reportsRefreshed = 0;
+  let batches = 0;
+  try {
+    for (;;) {
+      const refreshed = await knex.transaction(async (trx) => {
+        const ids = await lockDueReports(trx, now, batchSize);
+        if (ids.length === 0) return 0;
+        const result = await refreshReports(ctx, trx, ids, now);
+        if (options.onBatch) await options.onBatch(trx, result, now);
+        return ids.length;
+      });
+      if (refreshed === 0) break;
+      reportsRefreshed += refreshed;
+      batches++;
+    }
+    await finishScanRun(knex, scanId, {
+      finishedAt: wallClock(),
+      clocksDue: reportsRefreshed,
+      reportsRefreshed,
+    });
+  } catch (error) {
+    await finishScanRun(knex, scanId, {
+      finishedAt: wallClock(),
+      clocksDue: reportsRefreshed,
+      reportsRefreshed,
+      error: error instanceof Error ? error.message : String(error),
+    }).catch(() => undefined);
+    throw error;
+  }
+  return { scanId, reportsRefreshed, batches };
+}
+
+export interface RecomputeResult {
+  reports: number;
+  clocksChanged: number;
+  fingerprint: string;
+}
+
+function clockKey(c: { trackingId: string; stage: string; seq: number }): string {
+  return `${c.trackingId}|${c.stage}|${c.seq}`;
+}
+
+/**
+ * Re-derives every open clock with the current calendar and SOPs (after a holiday decree or SOP
+ * change). Stopped clocks keep their outcome. Audited in clock_recomputations and logged.
+ */
+export async function recomputeOpenClocks(
+  ctx: AppContext,
+  now: Instant,
+  reason: string,
+  wallClock: () => Instant = () => now,
+): Promise<RecomputeResult> {
+  const knex = ctx.db.knex;
+  const fingerprint = clockConfigFingerprint(ctx.config);
+  const [row] = (await knex("clock_recomputations")
+    .insert({
+      reason,
+      now_at: new Date(now),
+      started_at: new Date(wallClock()),
+      config_fingerprint: fingerprint,
+    })
+    .returning("id")) as { id: number | string }[];
+  const runId = Number(row?.id);
+  ctx.logger.info("recompute started", { runId, reason, fingerprint });
+  let after: string | null = null;
+  let reports = 0;
+  let clocksChanged = 0;
+  for (;;) {
+    const ids = await reportsWithOpenClocks(knex, after, 500);
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1] ?? null;
+    await knex.transaction(async (trx) => {
+      await trx("reports").select("tracking_id").whereIn("tracking_id", ids).forUpdate();
+      const before = new Map<string, string>();
+      const rows = (await trx("sla_clocks")
+        .select("tracking_id", "stage", "seq", "due_at", "outcome", "sop_id", "sop_version")
+        .whereIn("tracking_id", ids)
+        .whereNull("stopped_at")) as {
+        tracking_id: string;
+        stage: string;
+        seq: number;
+        due_at: Date | null;
+        outcome: string;
+        sop_id: string;
+        sop_version: string;
+      }[];
+      for (const r of rows) {
+        before.set(
+          clockKey({ trackingId: r.tracking_id, stage: r.stage, seq: r.seq }),
+          `${r.due_at?.getTime() ?? "-"}|${r.outcome}|${r.sop_id}|${r.sop_version}`,
+        );
+      }
+      const result = await refreshReports(ctx, trx, ids, now);
+      for (const c of result.clocks) {
+        const previous = before.get(clockKey(c));
+        if (previous === undefined) continue;
+        if (previous !== `${c.dueAt ?? "-"}|${c.outcome}|${c.sopId}|${c.sopVersion}`)
+          clocksChanged++;
+      }
+    });
+    reports += ids.length;
+  }
+  await knex("clock_recomputations")
+    .where({ id: runId })
+    .update({ finished_at: new Date(wallClock()), reports, clocks_changed: clocksChanged });
+  await setMeta(knex, "clock_config_fingerprint", fingerprint, now);
+  ctx.logger.info("recompute finished", { runId, reports, clocksChanged });
+  return { reports, clocksChanged, fingerprint };
+}

@@ -1,0 +1,152 @@
+// Demo data for a first look: synthetic reports (no real people, no text) spread over the weeks
+// before `now`, across a dozen agencies, in every state a clock can be in. Seeded, so the same
+// `now` always gives the same data; tracking IDs 9000001 upwards are reserved for it.
+import type {
+  Complexity,
+  Instant,
+  ReportEventRow,
+  ReportSnapshot,
+  ReportType,
+} from "../core/types.js";
+import type { AppContext } from "./context.js";
+import { importItems, type ImportItem, type ImportSummary } from "./importService.js";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+const AGENCIES = [
+  "dinkes",
+  "dispendukcapil",
+  "dpubm",
+  "disdik",
+  "35.07.13",
+  "rsud-kanjuruhan",
+  "dishub",
+  "dlh",
+  "satpolpp",
+  "dinsos",
+  "dpmptsp",
+  "35.07.24",
+];
+
+const TYPES: { type: ReportType; complexity: Complexity }[] = [
+  { type: "pengaduan", complexity: "normatif" },
+  { type: "pengaduan", complexity: "tidak_berkadar_pengawasan" },
+  { type: "pengaduan", complexity: "ringan" },
+  { type: "aspirasi", complexity: "unknown" },
+  { type: "permintaan_informasi", complexity: "unknown" },
+  { type: "pengaduan", complexity: "unknown" },
+];
+
+const CATEGORIES = [
+  "Kesehatan",
+  "Kependudukan",
+  "Infrastruktur",
+  "Pendidikan",
+  "Lingkungan",
+  "Ketertiban Umum",
+];
+const CHANNELS = [
+  "lapor_web",
+  "lapor_app",
+  "sms_1708",
+  "whatsapp",
+  "call_center_112",
+  "social_media",
+] as const;
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const DEMO_FIRST_ID = 9000001;
+export const DEMO_COUNT = 48;
+
+/** The demo reports and events as import items, relative to `now`. */
+export function demoItems(now: Instant): ImportItem[] {
+  const random = prng(20250303);
+  const items: ImportItem[] = [];
+  const events: ImportItem[] = [];
+  // Anchor at the start of the hour so that re-seeding within the hour is idempotent.
+  const anchor = Math.floor(now / HOUR) * HOUR;
+  for (let i = 0; i < DEMO_COUNT; i++) {
+    const trackingId = String(DEMO_FIRST_ID + i);
+    const ageDays = 0.5 + ((i * 7) % 29) + random();
+    const receivedAt = anchor - Math.round(ageDays * DAY);
+    const kind = TYPES[i % TYPES.length] ?? TYPES[0]!;
+    const opd = AGENCIES[i % AGENCIES.length] ?? "dinkes";
+    const scenario = i % 8;
+    const milestones: ReportSnapshot["milestones"] = {};
+    const disposedAt = receivedAt + Math.round((0.3 + random() * 2.5) * DAY);
+    // scenario 0: waiting for verification; others disposed when that instant has passed.
+    if (scenario !== 0 && disposedAt < anchor) milestones.disposedAt = disposedAt;
+    const respondedAt = disposedAt + Math.round((0.5 + random() * 6) * DAY);
+    if (
+      (scenario === 2 || scenario === 3 || scenario === 7) &&
+      respondedAt < anchor &&
+      milestones.disposedAt
+    ) {
+      milestones.firstResponseAt = respondedAt;
+    }
+    const followedAt = respondedAt + Math.round((0.5 + random() * 8) * DAY);
+    if ((scenario === 3 || scenario === 7) && followedAt < anchor && milestones.firstResponseAt) {
+      milestones.followedUpAt = followedAt;
+      if (scenario === 7) milestones.completedAt = followedAt + Math.round(2 * DAY);
+      if (milestones.completedAt !== undefined && milestones.completedAt > anchor)
+        delete milestones.completedAt;
+    }
+    const snapshot: ReportSnapshot = {
+      trackingId,
+      receivedAt,
+      opd: milestones.disposedAt !== undefined ? opd : null,
+      type: kind.type,
+      complexity: kind.complexity,
+      category: CATEGORIES[i % CATEGORIES.length] ?? null,
+      channel: CHANNELS[i % CHANNELS.length] ?? null,
+      anonymous: i % 5 === 0,
+      confidential: i % 9 === 0,
+      contactComplete: true,
+      milestones,
+    };
+    items.push({ rowNumber: i + 1, kind: "snapshot", snapshot });
+    const event = (e: Omit<ReportEventRow, "trackingId">): void => {
+      if (e.at < anchor)
+        events.push({
+          rowNumber: DEMO_COUNT + events.length + 1,
+          kind: "event",
+          event: { ...e, trackingId },
+        });
+    };
+    if (scenario === 4 && milestones.disposedAt !== undefined) {
+      // Waiting for the reporter's data: paused since a day after disposition.
+      event({ kind: "awaiting_reporter", at: milestones.disposedAt + DAY, opd });
+      if (i % 16 === 4)
+        event({ kind: "reporter_replied", at: milestones.disposedAt + 3 * DAY, opd });
+    }
+    if (scenario === 5 && milestones.disposedAt !== undefined) {
+      // "Bukan wewenang": re-disposed to another agency.
+      const other = AGENCIES[(i + 3) % AGENCIES.length] ?? "dinsos";
+      event({ kind: "redisposed", at: milestones.disposedAt + Math.round(1.5 * DAY), opd: other });
+    }
+    if (
+      scenario === 6 &&
+      kind.type === "permintaan_informasi" &&
+      milestones.disposedAt !== undefined
+    ) {
+      event({ kind: "extended", at: milestones.disposedAt + 4 * DAY, opd });
+    }
+  }
+  return [...items, ...events];
+}
+
+/** Loads the demo reports (idempotent for the same hour). */
+export async function seedDemo(ctx: AppContext, now: Instant): Promise<ImportSummary> {
+  return importItems(ctx, demoItems(now), { source: "demo", now });
+}

@@ -1,0 +1,43 @@
+// Errors a person can cause on the command line, and how the CLI reports every error: a message
+// that says what was wrong and what to do, never a stack trace (unless PANTAU_DEBUG=1).
+import { ConfigError } from "../config/index.js";
+import { DurationError } from "../core/calendar/index.js";
+import { DataDirBusyError } from "../db/dataDirLock.js";
+
+export class UsageError extends Error {
+  readonly code = "USAGE";
+}
+
+/** Exit codes: 1 failure, 2 usage or configuration error, 3 database busy. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof DurationError)
+    return 2;
+  if (error instanceof DataDirBusyError) return 3;
+  return 1;
+}
+
+export function describeError(error: unknown): string {
+  if (
+    error instanceof Error &&
+    "code" in error &&
+    typeof (error as { code: unknown }).code === "string"
+  ) {
+    return error.message;
+  }
+  if (error instanceof ConfigError || error instanceof DurationError || error instanceof UsageError)
+    return error.message;
+  const pgCode = (error as { code?: string } | null)?.code;
+  if (
+    pgCode === "ECONNREFUSED" ||
+    pgCode === "ENOTFOUND" ||
+    pgCode === "28P01" ||
+    pgCode === "3D000"
+  ) {
+    return (
+      `Tidak bisa terhubung ke PostgreSQL (${pgCode}): periksa DATABASE_URL dan apakah server berjalan. / ` +
+      `Cannot connect to PostgreSQL (${pgCode}): check DATABASE_URL and that the server is running.`
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `Kesalahan tak terduga / unexpected error: ${message}\n(PANTAU_DEBUG=1 menampilkan detail / shows details)`;
+}

@@ -1,0 +1,110 @@
+// The `pantau` command line: one sub-command per task an operator does. Each command loads the
+// configuration, opens what it needs through the composition root, prints for people (table or
+// text, Bahasa Indonesia by default) or scripts (--format json), and exits with a clear status.
+import { Command, Option } from "commander";
+import { bootstrap } from "../app/bootstrap.js";
+import type { AppContext } from "../app/context.js";
+import { loadConfig, type PantauConfig } from "../config/index.js";
+import { DataDirBusyError } from "../db/dataDirLock.js";
+import { parseLang } from "../i18n/lang.js";
+import { describeError, exitCodeFor } from "./errors.js";
+import { registerCalendarCommands } from "./commands/calendar.js";
+import { registerConfigCommands } from "./commands/config.js";
+import { registerDataCommands } from "./commands/data.js";
+import { registerDaemonCommands } from "./commands/daemon.js";
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  /** The wall clock; commands read it once and pass it down as `now`. */
+  clock(): number;
+}
+
+export interface CliRuntime {
+  io: CliIo;
+  config(): PantauConfig;
+  /** Opens the application (database included) for `command`, runs `fn`, then closes it. */
+  withApp<T>(command: string, fn: (ctx: AppContext) => Promise<T>): Promise<T>;
+}
+
+export function createRuntime(io: CliIo): CliRuntime {
+  let cached: PantauConfig | undefined;
+  const config = (): PantauConfig => (cached ??= loadConfig({ env: io.env }));
+  return {
+    io,
+    config,
+    async withApp(command, fn) {
+      const ctx = await bootstrap({ command, env: io.env, config: config(), now: io.clock() });
+      try {
+        return await fn(ctx);
+      } finally {
+        await ctx.db.close();
+      }
+    },
+  };
+}
+
+export function buildProgram(runtime: CliRuntime): Command {
+  const program = new Command();
+  program
+    .name("pantau")
+    .description(
+      "Pantau — pemantauan SLA dan eskalasi pengaduan SP4N-LAPOR! / SLA monitoring and escalation for SP4N-LAPOR! complaints",
+    )
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => runtime.io.out(s.replace(/\n$/, "")),
+      writeErr: (s) => runtime.io.err(s.replace(/\n$/, "")),
+    });
+  registerConfigCommands(program, runtime);
+  registerCalendarCommands(program, runtime);
+  registerDataCommands(program, runtime);
+  registerDaemonCommands(program, runtime);
+  return program;
+}
+
+export const formatOption = (choices: string[] = ["table", "json"]): Option =>
+  new Option("--format <format>", "table | json").choices(choices).default(choices[0]);
+
+/** Runs the CLI and returns the exit code (never calls process.exit itself). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const runtime = createRuntime(io);
+  const program = buildProgram(runtime);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    const commanderCode = (error as { code?: string }).code;
+    if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version")
+      return 0;
+    if (commanderCode?.startsWith("commander.")) return 2;
+    if (error instanceof DataDirBusyError) {
+      io.err(error.message);
+      return exitCodeFor(error);
+    }
+    io.err(describeError(error));
+    if (io.env.PANTAU_DEBUG === "1" && error instanceof Error && error.stack) io.err(error.stack);
+    return exitCodeFor(error);
+  }
+}
+
+export function languageOf(runtime: CliRuntime): ReturnType<typeof parseLang> {
+  try {
+    return runtime.config().lang;
+  } catch {
+    return parseLang(runtime.io.env.PANTAU_LANG);
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url.endsWith("/cli/main.js");
+if (isMain || process.env.PANTAU_CLI_MAIN === "1") {
+  const code = await runCli(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s + "\n"),
+    err: (s) => process.stderr.write(s + "\n"),
+    env: process.env,
+    clock: () => Date.now(),
+  });
+  if (code !== 0) process.exitCode = code;
+}

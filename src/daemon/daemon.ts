@@ -1,0 +1,195 @@
+// The daemon: runs the scan on a node-cron schedule (never overlapping itself), serves health,
+// readiness and local read endpoints over HTTP, and shuts down cleanly: the first SIGTERM/SIGINT
+// finishes the work in hand and closes connections, a second one (or the time limit) forces.
+import cron from "node-cron";
+import type { AppContext } from "../app/context.js";
+import { explainView, statusView } from "../app/statusService.js";
+import { parseLang } from "../i18n/lang.js";
+import { lastSuccessfulScan } from "../store/scanStore.js";
+import { HttpRouter, listen, type RunningServer } from "./http.js";
+
+export interface DaemonJob {
+  /** Periodic work at `now` (scan, escalate, send); errors are logged, never crash the daemon. */
+  tick(now: number): Promise<void>;
+}
+
+export interface DaemonOptions {
+  clock: () => number;
+  job: DaemonJob;
+  /** Run one tick right after start (default true). */
+  tickOnStart?: boolean;
+  /** Forced exit after this many ms of draining (default 30 s). */
+  shutdownTimeoutMs?: number;
+  /** Extra routes (API, metrics) registered by the composition root. */
+  routes?: (router: HttpRouter) => void;
+  onReady?: (info: { httpPort: number }) => void;
+}
+
+export interface RunningDaemon {
+  httpPort: number;
+  /** Resolves when the daemon has stopped. */
+  stopped: Promise<void>;
+  stop(reason: string): Promise<void>;
+  /** Runs one tick now (tests, `scan --once` parity); waits for a running one first. */
+  tickNow(): Promise<void>;
+}
+
+export async function startDaemon(ctx: AppContext, options: DaemonOptions): Promise<RunningDaemon> {
+  const { logger, config } = ctx;
+  const startedAt = options.clock();
+  let running: Promise<void> | null = null;
+  let stopping = false;
+  let lastTickError: string | null = null;
+
+  const tick = async (): Promise<void> => {
+    if (running) return running; // never overlap
+    const now = options.clock();
+    running = (async () => {
+      const started = Date.now();
+      try {
+        await options.job.tick(now);
+        lastTickError = null;
+        logger.debug("tick finished", { ms: Date.now() - started });
+      } catch (error) {
+        lastTickError = error instanceof Error ? error.message : String(error);
+        logger.error("tick failed; will retry at the next schedule", { error: lastTickError });
+      }
+    })();
+    try {
+      await running;
+    } finally {
+      running = null;
+    }
+  };
+
+  const router = new HttpRouter();
+  router.add("GET", "/healthz", async () => ({ status: 200, body: { status: "ok" } }));
+  router.add("GET", "/readyz", async () => {
+    const problems: string[] = [];
+    try {
+      await ctx.db.knex.raw("select 1");
+    } catch {
+      problems.push("database unreachable");
+    }
+    const staleAfterMs = 3 * 5 * 60_000;
+    const now = options.clock();
+    if (problems.length === 0) {
+      const last = await lastSuccessfulScan(ctx.db.knex).catch(() => null);
+      const since = last?.finishedAt ?? null;
+      if (since === null ? now - startedAt > staleAfterMs : now - since > staleAfterMs)
+        problems.push("last scan too old");
+    }
+    if (stopping) problems.push("shutting down");
+    return problems.length === 0
+      ? { status: 200, body: { status: "ready" } }
+      : { status: 503, body: { status: "not ready", problems, lastTickError } };
+  });
+  router.add(
+    "GET",
+    "/local/status",
+    async (_req, url) => {
+      const now = Number(url.searchParams.get("now") ?? options.clock());
+      return {
+        status: 200,
+        body: await statusView(ctx, { opd: url.searchParams.get("opd") ?? undefined, now }),
+      };
+    },
+    { loopbackOnly: true },
+  );
+  router.add(
+    "GET",
+    "/local/explain/{trackingId}",
+    async (_req, url, params) => {
+      const now = Number(url.searchParams.get("now") ?? options.clock());
+      const doc = await explainView(
+        ctx,
+        params.trackingId ?? "",
+        now,
+        parseLang(url.searchParams.get("lang") ?? config.lang),
+      );
+      return { status: 200, body: doc };
+    },
+    { loopbackOnly: true },
+  );
+  options.routes?.(router);
+  const http: RunningServer = await listen(router, config.http.host, config.http.port, (error) =>
+    logger.error("http handler failed", {
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
+  ctx.db.lock?.advertise(config.http.host, http.port);
+
+  const task = cron.schedule(config.scan.schedule, () => tick(), {
+    timezone: config.scan.zone,
+    noOverlap: true,
+    name: "pantau-scan",
+  });
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+
+  const stop = async (reason: string): Promise<void> => {
+    if (stopping) return stopped;
+    stopping = true;
+    logger.info("shutting down", { reason });
+    await task.stop();
+    await task.destroy();
+    const timeoutMs = options.shutdownTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      running ?? Promise.resolve(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn("work in hand did not finish in time; stopping anyway", { timeoutMs });
+          resolve();
+        }, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    await http.close();
+    logger.info("stopped");
+    resolveStopped();
+  };
+
+  logger.info("daemon started", {
+    httpPort: http.port,
+    schedule: config.scan.schedule,
+    zone: config.scan.zone,
+    database: ctx.db.kind,
+  });
+  options.onReady?.({ httpPort: http.port });
+  if (options.tickOnStart ?? true) void tick();
+
+  return {
+    httpPort: http.port,
+    stopped,
+    stop,
+    async tickNow() {
+      if (running) await running;
+      await tick();
+    },
+  };
+}
+
+/** Wires SIGTERM/SIGINT: the first drains, the second forces exit with status 130/143. */
+export function handleSignals(daemon: RunningDaemon, log: (text: string) => void): () => void {
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      log(
+        `${signal}: berhenti setelah pekerjaan yang sedang berjalan selesai (kirim lagi untuk memaksa) / stopping after the work in hand (send again to force)`,
+      );
+      void daemon.stop(signal);
+    } else {
+      log(`${signal}: dipaksa berhenti / forced stop`);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return () => {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+  };
+}
