@@ -55,6 +55,10 @@ const CHANNELS = [
   "social_media",
 ] as const;
 
+const MINUTE = 60_000;
+/** Demo instants fall on whole minutes, as LAPOR! shows them. */
+const minutes = (ms: number): number => Math.round(ms / MINUTE) * MINUTE;
+
 function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
@@ -79,15 +83,15 @@ export function demoItems(now: Instant): ImportItem[] {
   for (let i = 0; i < DEMO_COUNT; i++) {
     const trackingId = String(DEMO_FIRST_ID + i);
     const ageDays = 0.5 + ((i * 7) % 29) + random();
-    const receivedAt = anchor - Math.round(ageDays * DAY);
+    const receivedAt = anchor - minutes(ageDays * DAY);
     const kind = TYPES[i % TYPES.length] ?? TYPES[0]!;
     const opd = AGENCIES[i % AGENCIES.length] ?? "dinkes";
     const scenario = i % 8;
     const milestones: ReportSnapshot["milestones"] = {};
-    const disposedAt = receivedAt + Math.round((0.3 + random() * 2.5) * DAY);
+    const disposedAt = receivedAt + minutes((0.3 + random() * 2.5) * DAY);
     // scenario 0: waiting for verification; others disposed when that instant has passed.
     if (scenario !== 0 && disposedAt < anchor) milestones.disposedAt = disposedAt;
-    const respondedAt = disposedAt + Math.round((0.5 + random() * 6) * DAY);
+    const respondedAt = disposedAt + minutes((0.5 + random() * 6) * DAY);
     if (
       (scenario === 2 || scenario === 3 || scenario === 7) &&
       respondedAt < anchor &&
@@ -95,7 +99,7 @@ export function demoItems(now: Instant): ImportItem[] {
     ) {
       milestones.firstResponseAt = respondedAt;
     }
-    const followedAt = respondedAt + Math.round((0.5 + random() * 8) * DAY);
+    const followedAt = respondedAt + minutes((0.5 + random() * 8) * DAY);
     if ((scenario === 3 || scenario === 7) && followedAt < anchor && milestones.firstResponseAt) {
       milestones.followedUpAt = followedAt;
       if (scenario === 7) milestones.completedAt = followedAt + Math.round(2 * DAY);

@@ -3,6 +3,7 @@
 import { ConfigError } from "../config/index.js";
 import { DurationError } from "../core/calendar/index.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
+import { ImportError, bilingualLine } from "../ingest/errors.js";
 
 export class UsageError extends Error {
   readonly code = "USAGE";
@@ -17,6 +18,11 @@ export function exitCodeFor(error: unknown): number {
 }
 
 export function describeError(error: unknown): string {
+  if (error instanceof ImportError) {
+    return (
+      bilingualLine(error.msg) + (error.line !== undefined ? ` (baris/line ${error.line})` : "")
+    );
+  }
   if (
     error instanceof Error &&
     "code" in error &&

@@ -333,7 +333,7 @@ function readConfig(options: LoadOptions): ReadResult {
   if (settings && overrides) {
     const httpPort = overrides.httpPort ?? settings.http.port;
     const metricsPort = overrides.metricsPort ?? settings.metrics.port;
-    if (httpPort === metricsPort) {
+    if (httpPort === metricsPort && httpPort !== 0) {
       const viaEnv = overrides.metricsPort !== undefined || overrides.httpPort !== undefined;
       issues.push(
         err(

@@ -76,10 +76,10 @@ export const zone: LeafParser<string> = (v) => {
 
 export const port: LeafParser<number> = (v) => {
   const n = typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 65535)
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 65535)
     return new Fail({
-      id: `nomor port ${show(v)} tidak valid: gunakan bilangan bulat 1–65535, misalnya 8080`,
-      en: `invalid port number ${show(v)}: use an integer from 1 to 65535, e.g. 8080`,
+      id: `nomor port ${show(v)} tidak valid: gunakan bilangan bulat 1–65535, misalnya 8080 (0 = port bebas mana pun)`,
+      en: `invalid port number ${show(v)}: use an integer from 1 to 65535, e.g. 8080 (0 = any free port)`,
     });
   return n;
 };
