@@ -1,0 +1,545 @@
+// Email composition for escalation decisions, vacancy notices and the daily reminder digest.
+//
+// Pure: no I/O, no clock reads (`now` comes in the context). The adapter writes the returned
+// OutboundEmail rows to the outbox in the same transaction as the decisions, and the sender hands
+// them to nodemailer ({ messageId, to, cc, subject, text, html, headers }) or writes .eml files.
+//
+// API
+// - interface ComposeContext { lang; regency; agencyName(opd); reportUrl(trackingId);
+//     calendar(opd); now; scanId }
+// - interface OutboundEmail { messageId; dedupeKey; kind; to; cc; recipientNames; subject; text;
+//     html; items; headers }
+// - composeEmails(decisions, recipientsResolved, ctx): OutboundEmail[]
+//     recipientsResolved: Map decision key → RecipientResolution (resolveRecipients at send time).
+//     Decisions whose resolution is missing or "undeliverable" get no email (the caller logs and
+//     counts those). Grouping: decisions with the same To and the same Cc set form ONE email, so
+//     a liaison with five reports at risk gets one email; a person may additionally be copied on
+//     someone else's email (a supervisor's escalation copies the liaison: the chain stays
+//     visible), and copies never carry items of another group. Vacancy notices of the
+//     resolutions follow, one email per vacancy key (dedupeKey = the vacancy key).
+// - composeReminderEmails(digests, ctx): OutboundEmail[] — one per ReminderDigest (dedupeKey =
+//     the digest key "reminder|<email>|<date>").
+//
+// Dedupe key of an escalation email: "escalation|<to address, lowercased>|<sorted decision keys
+// joined by ';'>" — the recipient plus the scan's decision set for them. Composing the same
+// decisions again (e.g. after a crash before the outbox commit) yields the same key and the same
+// Message-ID (messageIdFor), so the outbox's unique index and receivers both dedupe.
+//
+// Content: each item states tracking ID, agency, stage (verifikasi / tanggapan pertama /
+// penyelesaian), SOP id + version and target, received and due instants in the agency's local time
+// with zone abbreviation, how late (or how much is left) in the target's unit, pauses, and the
+// LAPOR! link. A rahasia report shows only tracking ID, agency, stage, times and link, marked
+// "(rahasia)": no type, no category. Nothing about the reporter exists to be shown. Every value
+// is escaped in HTML; header values (subject, names) are stripped of CR/LF and control
+// characters; every address is checked (an invalid one is a programming error: RangeError).
+import type { BusinessCalendar } from "../calendar/index.js";
+import { pick, type Bilingual, type Lang } from "../../i18n/lang.js";
+import { formatBusinessAmount, formatDurationText, formatLocal } from "../format/index.js";
+import type { Instant, ReportType, Stage } from "../types.js";
+import {
+  remainingMs,
+  type EscalationDecision,
+  type LevelKind,
+  type ReminderDigest,
+  type StoredClockView,
+} from "../escalation/ladder.js";
+import { isValidEmail, roleName } from "../escalation/officers.js";
+import type {
+  Recipient,
+  RecipientResolution,
+  RoleSlot,
+  VacancyNotice,
+} from "../escalation/recipients.js";
+import { escapeHtml, messageIdFor, safeHref, sanitizeHeaderText } from "./safety.js";
+
+export interface ComposeContext {
+  lang: Lang;
+  /** "Kabupaten Malang": footer and Message-ID domain. */
+  regency: string;
+  /** Agency name for people ("Dinas Kesehatan"); the code is used when undefined. */
+  agencyName(opd: string): string | undefined;
+  /** Link to the report in LAPOR! (config reportUrl). */
+  reportUrl(trackingId: string): string;
+  calendar(opd: string): BusinessCalendar;
+  now: Instant;
+  /** Identifies the scan; sent as the X-Pantau-Scan header. */
+  scanId: string;
+}
+
+export type EmailKind = "escalation" | "vacancy" | "reminder";
+
+export interface OutboundEmail {
+  /** "<hex@pantau.slug>", with angle brackets. */
+  messageId: string;
+  dedupeKey: string;
+  kind: EmailKind;
+  /** Bare, validated addresses. */
+  to: string[];
+  cc: string[];
+  /** Display name per address (header-safe), for "Name <address>". */
+  recipientNames: Record<string, string>;
+  subject: string;
+  text: string;
+  html: string;
+  /** Decision keys (escalation), the vacancy key, or the digest's clock keys (reminder). */
+  items: string[];
+  /** Extra headers: X-Pantau-Scan, X-Pantau-Kind, Auto-Submitted. */
+  headers: Record<string, string>;
+}
+
+const STAGE_NAMES: Record<Stage, Bilingual> = {
+  verification: { id: "verifikasi", en: "verification" },
+  first_response: { id: "tanggapan pertama", en: "first response" },
+  resolution: { id: "penyelesaian", en: "resolution" },
+};
+
+const TYPE_NAMES: Record<ReportType, Bilingual> = {
+  pengaduan: { id: "pengaduan", en: "complaint" },
+  aspirasi: { id: "aspirasi", en: "suggestion" },
+  permintaan_informasi: { id: "permintaan informasi", en: "information request" },
+};
+
+/** A line of an item: label and value (both plain text; escaped when rendered as HTML). */
+interface Field {
+  label: string;
+  value: string;
+  href?: string;
+}
+
+interface RenderedItem {
+  heading: string;
+  fields: Field[];
+}
+
+const one = (s: string): string => sanitizeHeaderText(s, 500);
+
+function agencyLabel(ctx: ComposeContext, opd: string): string {
+  return one(ctx.agencyName(opd) ?? opd);
+}
+
+function renderItem(
+  view: StoredClockView,
+  ctx: ComposeContext,
+  extra: Field[] = [],
+  levelLabel?: string,
+): RenderedItem {
+  const { lang } = ctx;
+  const t = (id: string, en: string): string => (lang === "en" ? en : id);
+  const c = view.clock;
+  const cal = ctx.calendar(c.opd);
+  const zone = cal.spec.zone;
+  const at = (x: Instant): string => formatLocal(x, zone, lang);
+  const secret = view.report.confidential;
+  const heading =
+    t(`Laporan ${one(c.trackingId)}`, `Report ${one(c.trackingId)}`) +
+    (secret ? t(" (rahasia)", " (confidential)") : "");
+  const fields: Field[] = [];
+  const add = (label: string, value: string, href?: string): void => {
+    fields.push(href === undefined ? { label, value } : { label, value, href });
+  };
+  const agency = ctx.agencyName(c.opd);
+  add(t("Perangkat daerah", "Agency"), agency ? `${one(agency)} (${one(c.opd)})` : one(c.opd));
+  const seq = c.seq > 1 ? t(` (disposisi ke-${c.seq})`, ` (disposition #${c.seq})`) : "";
+  add(t("Tahap", "Stage"), pick(lang, STAGE_NAMES[c.stage]) + seq);
+  if (levelLabel) add(t("Tingkat", "Level"), levelLabel);
+  if (!secret) {
+    add(t("Jenis", "Type"), pick(lang, TYPE_NAMES[view.report.type]));
+    if (view.report.category) add(t("Kategori", "Category"), one(view.report.category));
+  }
+  add(
+    "SOP",
+    t(
+      `${one(c.sopId)} versi ${c.sopVersion}, target ${formatDurationText(c.target, lang)}`,
+      `${one(c.sopId)} version ${c.sopVersion}, target ${formatDurationText(c.target, lang)}`,
+    ),
+  );
+  add(t("Diterima", "Received"), at(view.report.receivedAt));
+  if (c.stage !== "verification" || c.startedAt !== view.report.receivedAt) {
+    add(t("Tahap dimulai", "Stage started"), at(c.startedAt));
+  }
+  add(t("Jatuh tempo", "Due"), c.dueAt === null ? "—" : at(c.dueAt));
+  const left = remainingMs(c, cal, ctx.now);
+  if (left <= 0 && c.dueAt !== null && ctx.now >= c.dueAt) {
+    add(t("Terlambat", "Late by"), formatBusinessAmount(-left, c.target.unit, lang));
+  } else {
+    add(t("Sisa waktu", "Time left"), formatBusinessAmount(Math.max(0, left), c.target.unit, lang));
+  }
+  if (c.pauses.length === 0) {
+    add(t("Jeda", "Pauses"), t("tidak ada", "none"));
+  } else {
+    const list = c.pauses.map((p) =>
+      p.end === null || !Number.isFinite(p.end)
+        ? t(`sejak ${at(p.start)} (masih berlangsung)`, `since ${at(p.start)} (still open)`)
+        : t(`${at(p.start)} s.d. ${at(p.end)}`, `${at(p.start)} to ${at(p.end)}`),
+    );
+    add(t("Jeda menunggu pelapor", "Paused awaiting the reporter"), list.join("; "));
+  }
+  fields.push(...extra);
+  const url = ctx.reportUrl(c.trackingId);
+  const href = safeHref(url);
+  add(t("Tautan LAPOR!", "LAPOR! link"), href ?? one(url), href ?? undefined);
+  return { heading, fields };
+}
+
+function renderText(greeting: string, intro: string[], items: RenderedItem[], footer: string[]) {
+  const out: string[] = [greeting, "", ...intro, ""];
+  items.forEach((item, i) => {
+    out.push(`${i + 1}. ${item.heading}`);
+    for (const f of item.fields) out.push(`   ${f.label}: ${f.value}`);
+    out.push("");
+  });
+  out.push("--", ...footer);
+  return out.join("\n") + "\n";
+}
+
+function renderHtml(
+  lang: Lang,
+  title: string,
+  greeting: string,
+  intro: string[],
+  items: RenderedItem[],
+  footer: string[],
+): string {
+  const e = escapeHtml;
+  const parts: string[] = [
+    "<!DOCTYPE html>",
+    `<html lang="${lang}"><head><meta charset="utf-8"><title>${e(title)}</title></head>`,
+    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">',
+    `<p>${e(greeting)}</p>`,
+    ...intro.map((p) => `<p>${e(p)}</p>`),
+  ];
+  items.forEach((item, i) => {
+    parts.push(`<h3 style="margin:16px 0 4px">${i + 1}. ${e(item.heading)}</h3>`);
+    parts.push('<table cellpadding="3" style="border-collapse:collapse">');
+    for (const f of item.fields) {
+      const value = f.href ? `<a href="${e(f.href)}">${e(f.value)}</a>` : e(f.value);
+      parts.push(
+        `<tr><td style="color:#555;vertical-align:top">${e(f.label)}</td><td>${value}</td></tr>`,
+      );
+    }
+    parts.push("</table>");
+  });
+  parts.push(
+    `<hr><p style="color:#777;font-size:12px">${footer.map((f) => e(f)).join("<br>")}</p>`,
+    "</body></html>",
+  );
+  return parts.join("\n") + "\n";
+}
+
+function footerLines(ctx: ComposeContext): string[] {
+  const t = (id: string, en: string): string => (ctx.lang === "en" ? en : id);
+  const regency = one(ctx.regency);
+  return [
+    t(
+      `Pesan otomatis Pantau, pemantau tenggat SP4N-LAPOR! ${regency}. Mohon tidak membalas email ini.`,
+      `Automatic message from Pantau, the SP4N-LAPOR! deadline monitor of ${regency}. Please do not reply.`,
+    ),
+    t(
+      "Isi laporan dan identitas pelapor tidak pernah dicantumkan; buka tautan LAPOR! untuk rinciannya.",
+      "Report contents and reporter identity are never included; open the LAPOR! link for details.",
+    ),
+  ];
+}
+
+function checkAddress(address: string): string {
+  if (!isValidEmail(address)) {
+    throw new RangeError(
+      `invalid email address for an outgoing message: ${JSON.stringify(address)}`,
+    );
+  }
+  return address;
+}
+
+function headersFor(ctx: ComposeContext, kind: EmailKind): Record<string, string> {
+  return {
+    "X-Pantau-Scan": sanitizeHeaderText(ctx.scanId, 100),
+    "X-Pantau-Kind": kind,
+    "Auto-Submitted": "auto-generated",
+  };
+}
+
+function slotLabel(ctx: ComposeContext, slot: RoleSlot): string {
+  const role = pick(ctx.lang, roleName(slot.role));
+  if (slot.opd === null) return role;
+  return ctx.lang === "en"
+    ? `${role} of ${agencyLabel(ctx, slot.opd)}`
+    : `${role} ${agencyLabel(ctx, slot.opd)}`;
+}
+
+function recipientLabel(ctx: ComposeContext, r: Recipient): string {
+  return `${one(r.name)} (${slotLabel(ctx, { role: r.role, opd: r.opd })})`;
+}
+
+// ---- subjects ----
+
+type Counts = Record<LevelKind, number>;
+
+const KIND_PHRASE: Record<LevelKind, { id: string; en1: string; enN: string }> = {
+  at_risk: {
+    id: "mendekati batas waktu",
+    en1: "is nearing its deadline",
+    enN: "are nearing their deadline",
+  },
+  overdue: { id: "melewati batas waktu", en1: "is overdue", enN: "are overdue" },
+  escalated: { id: "melewati batas waktu", en1: "is overdue", enN: "are overdue" },
+};
+
+/** "laporan Dinas Kesehatan" / "Dinas Kesehatan report(s)" or "dari N perangkat daerah". */
+function reportsOf(ctx: ComposeContext, n: number, opds: string[]): string {
+  if (ctx.lang === "en") {
+    const noun = n === 1 ? "report" : "reports";
+    return opds.length === 1
+      ? `${n} ${agencyLabel(ctx, opds[0]!)} ${noun}`
+      : `${n} ${noun} from ${opds.length} agencies`;
+  }
+  return opds.length === 1
+    ? `${n} laporan ${agencyLabel(ctx, opds[0]!)}`
+    : `${n} laporan dari ${opds.length} perangkat daerah`;
+}
+
+function escalationSubject(
+  ctx: ComposeContext,
+  decisions: readonly EscalationDecision[],
+  opds: string[],
+): string {
+  const n = decisions.length;
+  const counts: Counts = { at_risk: 0, overdue: 0, escalated: 0 };
+  for (const d of decisions) counts[d.kind]++;
+  const kinds = (Object.keys(counts) as LevelKind[]).filter((k) => counts[k] > 0);
+  const top = decisions.reduce((a, b) => (b.level > a.level ? b : a));
+  const topName = pick(ctx.lang, top.name);
+  const what = reportsOf(ctx, n, opds);
+  let s: string;
+  if (kinds.length === 1) {
+    const k = kinds[0]!;
+    const p = KIND_PHRASE[k];
+    s = ctx.lang === "en" ? `${what} ${n === 1 ? p.en1 : p.enN}` : `${what} ${p.id}`;
+    if (k === "escalated") s += ` — ${topName}`;
+  } else {
+    const parts: string[] = [];
+    if (counts.escalated > 0) parts.push(`${counts.escalated} ${topName}`);
+    if (counts.overdue > 0) {
+      parts.push(`${counts.overdue} ${ctx.lang === "en" ? "overdue" : "melewati batas waktu"}`);
+    }
+    if (counts.at_risk > 0) {
+      parts.push(
+        `${counts.at_risk} ${ctx.lang === "en" ? "nearing the deadline" : "mendekati batas waktu"}`,
+      );
+    }
+    s =
+      ctx.lang === "en"
+        ? `${what} need attention: ${parts.join(", ")}`
+        : `${what} perlu perhatian: ${parts.join(", ")}`;
+  }
+  return sanitizeHeaderText(`[Pantau] ${s}`);
+}
+
+// ---- escalation emails ----
+
+interface Group {
+  to: Recipient;
+  cc: Recipient[];
+  decisions: EscalationDecision[];
+  substitutes: RoleSlot[];
+}
+
+const KIND_ORDER: Record<LevelKind, number> = { escalated: 0, overdue: 1, at_risk: 2 };
+
+export function composeEmails(
+  decisions: readonly EscalationDecision[],
+  recipientsResolved: ReadonlyMap<string, RecipientResolution>,
+  ctx: ComposeContext,
+): OutboundEmail[] {
+  const groups = new Map<string, Group>();
+  const vacancies = new Map<string, VacancyNotice>();
+  const seenDecision = new Set<string>();
+  for (const d of decisions) {
+    if (seenDecision.has(d.key)) continue;
+    seenDecision.add(d.key);
+    const r = recipientsResolved.get(d.key);
+    if (!r || r.status !== "ok") continue;
+    const to = r.to[0];
+    if (!to) continue;
+    for (const v of r.vacancies) if (!vacancies.has(v.key)) vacancies.set(v.key, v);
+    const ccAddresses = r.cc.map((c) => c.email.toLowerCase()).sort();
+    const gk = `${to.email.toLowerCase()}|${ccAddresses.join(",")}`;
+    let g = groups.get(gk);
+    if (!g) {
+      g = { to, cc: r.cc, decisions: [], substitutes: [] };
+      groups.set(gk, g);
+    }
+    g.decisions.push(d);
+    for (const who of [...r.to, ...r.cc]) {
+      const s = who.substituteFor;
+      if (s && !g.substitutes.some((x) => x.role === s.role && x.opd === s.opd)) {
+        g.substitutes.push(s);
+      }
+    }
+  }
+
+  const emails: OutboundEmail[] = [];
+  const sortedGroups = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+  for (const [, g] of sortedGroups) emails.push(composeGroup(g, ctx));
+  const sortedVacancies = [...vacancies.values()].sort((a, b) => a.key.localeCompare(b.key));
+  for (const v of sortedVacancies) emails.push(composeVacancy(v, ctx));
+  return emails;
+}
+
+function composeGroup(g: Group, ctx: ComposeContext): OutboundEmail {
+  const { lang } = ctx;
+  const t = (id: string, en: string): string => (lang === "en" ? en : id);
+  const decisions = [...g.decisions].sort(
+    (a, b) =>
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      a.opd.localeCompare(b.opd) ||
+      (a.view.clock.dueAt ?? 0) - (b.view.clock.dueAt ?? 0) ||
+      a.key.localeCompare(b.key),
+  );
+  const opds = [...new Set(decisions.map((d) => d.opd))].sort();
+  const subject = escalationSubject(ctx, decisions, opds);
+  const to = checkAddress(g.to.email);
+  const cc = g.cc.map((c) => checkAddress(c.email));
+  const names: Record<string, string> = {};
+  for (const r of [g.to, ...g.cc]) names[r.email] = sanitizeHeaderText(r.name, 100);
+
+  const greeting = t(`Yth. ${recipientLabel(ctx, g.to)},`, `Dear ${recipientLabel(ctx, g.to)},`);
+  const intro: string[] = [subject.replace(/^\[Pantau\]\s*/, "") + "."];
+  intro[0] = t(
+    `Pantau mencatat: ${intro[0]} Mohon segera ditindaklanjuti di LAPOR!`,
+    `Pantau reports: ${intro[0]} Please follow up in LAPOR! promptly.`,
+  );
+  if (g.substitutes.length > 0) {
+    const slots = g.substitutes.map((s) => slotLabel(ctx, s)).join(", ");
+    intro.push(
+      t(
+        `Anda menerima pesan ini sebagai admin koordinator karena jabatan berikut sedang kosong: ${slots}.`,
+        `You receive this message as the coordinator because these roles are vacant: ${slots}.`,
+      ),
+    );
+  }
+  if (g.cc.length > 0) {
+    intro.push(
+      t(
+        `Tembusan: ${g.cc.map((c) => recipientLabel(ctx, c)).join("; ")}.`,
+        `Copied to: ${g.cc.map((c) => recipientLabel(ctx, c)).join("; ")}.`,
+      ),
+    );
+  }
+  const items = decisions.map((d) =>
+    renderItem(d.view, ctx, [], `${pick(lang, d.name)} (${t("tingkat", "level")} ${d.level})`),
+  );
+  const footer = footerLines(ctx);
+  const keys = decisions.map((d) => d.key).sort();
+  const dedupeKey = `escalation|${to.toLowerCase()}|${keys.join(";")}`;
+  return {
+    messageId: messageIdFor(dedupeKey, ctx.regency),
+    dedupeKey,
+    kind: "escalation",
+    to: [to],
+    cc,
+    recipientNames: names,
+    subject,
+    text: renderText(greeting, intro, items, footer),
+    html: renderHtml(lang, subject, greeting, intro, items, footer),
+    items: keys,
+    headers: headersFor(ctx, "escalation"),
+  };
+}
+
+// ---- vacancy notices ----
+
+function composeVacancy(v: VacancyNotice, ctx: ComposeContext): OutboundEmail {
+  const { lang } = ctx;
+  const t = (id: string, en: string): string => (lang === "en" ? en : id);
+  const slot = slotLabel(ctx, { role: v.role, opd: v.opd });
+  const subject = sanitizeHeaderText(
+    t(`[Pantau] Jabatan kosong: ${slot}`, `[Pantau] Vacant role: ${slot}`),
+  );
+  const zone = ctx.calendar(v.opd ?? "").spec.zone;
+  const since =
+    v.since === null
+      ? t(
+          "Jabatan ini belum pernah terisi di Pantau.",
+          "This role has never been filled in Pantau.",
+        )
+      : t(
+          `Jabatan ini kosong sejak ${formatLocal(v.since, zone, lang)}.`,
+          `This role has been vacant since ${formatLocal(v.since, zone, lang)}.`,
+        );
+  const greeting = t(
+    `Yth. ${recipientLabel(ctx, v.coordinator)},`,
+    `Dear ${recipientLabel(ctx, v.coordinator)},`,
+  );
+  const intro = [
+    t(
+      `Pantau tidak menemukan ${slot} yang aktif. ${since}`,
+      `Pantau found no active ${slot}. ${since}`,
+    ),
+    t(
+      "Sampai ada pengangkatan baru, pemberitahuan untuk jabatan ini dikirim kepada Anda. Catat pengangkatan (SK) dengan `pantau officers import`.",
+      "Until someone is appointed, notifications for this role are sent to you. Record the appointment (SK) with `pantau officers import`.",
+    ),
+  ];
+  const footer = footerLines(ctx);
+  const to = checkAddress(v.coordinator.email);
+  return {
+    messageId: messageIdFor(v.key, ctx.regency),
+    dedupeKey: v.key,
+    kind: "vacancy",
+    to: [to],
+    cc: [],
+    recipientNames: { [to]: sanitizeHeaderText(v.coordinator.name, 100) },
+    subject,
+    text: renderText(greeting, intro, [], footer),
+    html: renderHtml(lang, subject, greeting, intro, [], footer),
+    items: [v.key],
+    headers: headersFor(ctx, "vacancy"),
+  };
+}
+
+// ---- daily reminder ----
+
+export function composeReminderEmails(
+  digests: readonly ReminderDigest[],
+  ctx: ComposeContext,
+): OutboundEmail[] {
+  const { lang } = ctx;
+  const t = (id: string, en: string): string => (lang === "en" ? en : id);
+  return digests
+    .filter((d) => d.items.length > 0)
+    .map((d) => {
+      const n = d.items.length;
+      const opds = [...new Set(d.items.map((v) => v.clock.opd))].sort();
+      const what = reportsOf(ctx, n, opds);
+      const subject = sanitizeHeaderText(
+        t(
+          `[Pantau] Pengingat harian: ${what} masih melewati batas waktu`,
+          `[Pantau] Daily reminder: ${what} ${n === 1 ? "is" : "are"} still overdue`,
+        ),
+      );
+      const name = one(d.name);
+      const greeting = t(`Yth. ${name},`, `Dear ${name},`);
+      const intro = [
+        t(
+          `Berikut ${what} yang masih melewati batas waktu per ${formatLocal(ctx.now, ctx.calendar(opds[0] ?? "").spec.zone, lang)}.`,
+          `These ${what} are still overdue as of ${formatLocal(ctx.now, ctx.calendar(opds[0] ?? "").spec.zone, lang)}.`,
+        ),
+      ];
+      const items = d.items.map((v) => renderItem(v, ctx));
+      const footer = footerLines(ctx);
+      const to = checkAddress(d.email);
+      return {
+        messageId: messageIdFor(d.key, ctx.regency),
+        dedupeKey: d.key,
+        kind: "reminder" as const,
+        to: [to],
+        cc: [],
+        recipientNames: { [to]: sanitizeHeaderText(d.name, 100) },
+        subject,
+        text: renderText(greeting, intro, items, footer),
+        html: renderHtml(lang, subject, greeting, intro, items, footer),
+        items: d.items.map((v) => `${v.clock.trackingId}|${v.clock.stage}|${v.clock.seq}`).sort(),
+        headers: headersFor(ctx, "reminder"),
+      };
+    });
+}
