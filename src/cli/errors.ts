@@ -11,8 +11,14 @@ export class UsageError extends Error {
 
 /** Exit codes: 1 failure, 2 usage or configuration error, 3 database busy. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof DurationError)
+  if (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof DurationError ||
+    error instanceof ImportError
+  ) {
     return 2;
+  }
   if (error instanceof DataDirBusyError) return 3;
   return 1;
 }

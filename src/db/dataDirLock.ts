@@ -102,6 +102,7 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
       const release = (): void => {
         if (released) return;
         released = true;
+        process.off("exit", release);
         const current = readLockOwner(dataDir);
         if (current?.pid === process.pid) rmSync(path, { force: true });
       };

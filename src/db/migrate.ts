@@ -25,7 +25,9 @@ class DirectoryMigrationSource implements Knex.MigrationSource<string> {
     return migration;
   }
   async getMigration(migration: string): Promise<MigrationModule> {
-    return (await import(pathToFileURL(join(migrationsDir, migration + extension)).href)) as MigrationModule;
+    return (await import(
+      pathToFileURL(join(migrationsDir, migration + extension)).href
+    )) as MigrationModule;
   }
 }
 
