@@ -1,0 +1,363 @@
+// Turning table rows into report snapshots, event rows or rejections (pure apart from the default
+// alias table). Reporter contact columns are read only for the manual-intake check; complaint text
+// and reporter identity are never returned.
+import type { Bilingual, Lang } from "../i18n/lang.js";
+import {
+  MANUAL_CHANNELS,
+  type Agency,
+  type Instant,
+  type ReportEventRow,
+  type ReportMilestones,
+  type ReportSnapshot,
+} from "../core/types.js";
+import {
+  mapHeaders,
+  type ColumnMapping,
+  type CompiledAliases,
+  type HeaderMap,
+  type ImportField,
+} from "./aliases.js";
+import { createAgencyMatcher, type AgencyMatcher } from "./agency.js";
+import { cellText, isEmptyValue, truncate, type CellValue } from "./cells.js";
+import {
+  loadImportAliases,
+  readTable,
+  type ReadOptions,
+  type Table,
+  type TableRow,
+} from "./read.js";
+import {
+  hasContact,
+  parseBoolean,
+  parseChannel,
+  parseComplexity,
+  parseDate,
+  parseEventKind,
+  parseReportType,
+  parseText,
+  parseTrackingId,
+  type Parsed,
+} from "./values.js";
+
+/** One problem of one row. `value` is cut to 200 characters; contact data is never shown. */
+export interface Rejection {
+  rowNumber: number;
+  /** The header as written in the file (or the canonical field when the column is absent). */
+  column: string;
+  value: string;
+  reason: Bilingual;
+}
+
+export type NormalizedRow =
+  | { rowNumber: number; kind: "snapshot"; snapshot: ReportSnapshot }
+  | { rowNumber: number; kind: "event"; event: ReportEventRow }
+  | { rowNumber: number; kind: "rejected"; rejections: Rejection[] };
+
+export interface NormalizeOptions {
+  agencies: readonly Agency[];
+  /** Zone of dates without an offset when the row names no (known) agency. */
+  defaultZone: string;
+  /** Language of thrown ImportError texts' `message` is English; `lang` is kept for callers. */
+  lang?: Lang;
+  mapping?: ColumnMapping;
+  /** Default: loadImportAliases() (config/import-aliases.yaml). */
+  aliases?: CompiledAliases;
+}
+
+/** The rows a table can feed, with headers known up front (a Table, or an array in tests). */
+export interface RowSource extends AsyncIterable<TableRow> {
+  headers: readonly string[];
+}
+
+export const MAX_VALUE_CHARS = 200;
+const CONTACT_MASK = "(disamarkan / masked)";
+const contactFields = ["contact_phone", "contact_email"] as const;
+
+const MILESTONES: readonly [ImportField, keyof ReportMilestones][] = [
+  ["disposed_at", "disposedAt"],
+  ["first_response_at", "firstResponseAt"],
+  ["followed_up_at", "followedUpAt"],
+  ["completed_at", "completedAt"],
+  ["archived_at", "archivedAt"],
+];
+
+/** Milestones that must not precede one another, in order (archiving may happen any time). */
+const ORDERED: readonly ImportField[] = [
+  "received_at",
+  "disposed_at",
+  "first_response_at",
+  "followed_up_at",
+  "completed_at",
+];
+
+/**
+ * Normalises the rows of `table`. Throws ImportError("missing_columns") on the first `next()`
+ * when a required column is absent. The table is a snapshot table or, when its headers are those
+ * of the event log (`tracking_id, at, event, opd`), an event table.
+ */
+export async function* normalizeRows(
+  table: RowSource,
+  options: NormalizeOptions,
+): AsyncGenerator<NormalizedRow> {
+  const aliases = options.aliases ?? loadImportAliases();
+  const map = mapHeaders(table.headers, aliases, options.mapping);
+  const ctx: Ctx = {
+    map,
+    aliases,
+    agency: createAgencyMatcher(options.agencies),
+    defaultZone: options.defaultZone,
+    seen: new Map(),
+  };
+  for await (const row of table) {
+    yield map.kind === "event" ? eventRow(row, ctx) : snapshotRow(row, ctx);
+  }
+}
+
+interface Ctx {
+  map: HeaderMap;
+  aliases: CompiledAliases;
+  agency: AgencyMatcher;
+  defaultZone: string;
+  /** Tracking ID → first row number (duplicates in one file). */
+  seen: Map<string, number>;
+}
+
+class RowReader {
+  readonly rejections: Rejection[] = [];
+  constructor(
+    readonly row: TableRow,
+    readonly ctx: Ctx,
+  ) {}
+
+  header(field: ImportField): string | undefined {
+    return this.ctx.map.columns[field];
+  }
+
+  cell(field: ImportField): CellValue {
+    const h = this.header(field);
+    return h === undefined ? null : (this.row.cells[h] ?? null);
+  }
+
+  /** The parsed value, or undefined after recording the rejection. */
+  take<T>(field: ImportField, parsed: Parsed<T>): T | undefined {
+    if (parsed.ok) return parsed.value;
+    this.reject(field, parsed.reason);
+    return undefined;
+  }
+
+  reject(field: ImportField, reason: Bilingual, column?: string, value?: string): void {
+    this.rejections.push({
+      rowNumber: this.row.rowNumber,
+      column: column ?? this.header(field) ?? field,
+      value: value ?? truncate(cellText(this.cell(field)), MAX_VALUE_CHARS),
+      reason,
+    });
+  }
+
+  /** The agency of the `opd` column (null when empty) and the zone of the row's dates. */
+  agency(): { code: string | null; zone: string; ok: boolean } {
+    const v = this.cell("opd");
+    if (isEmptyValue(v)) return { code: null, zone: this.ctx.defaultZone, ok: true };
+    const a = this.take("opd", this.ctx.agency(cellText(v)));
+    return a
+      ? { code: a.code, zone: a.zone, ok: true }
+      : { code: null, zone: this.ctx.defaultZone, ok: false };
+  }
+
+  date(field: ImportField, zone: string, required: boolean): Instant | undefined {
+    const v = this.cell(field);
+    if (!required && isEmptyValue(v)) return undefined;
+    return this.take(field, parseDate(v, zone));
+  }
+}
+
+function trackingId(r: RowReader, duplicates: boolean): string | undefined {
+  const id = r.take("tracking_id", parseTrackingId(r.cell("tracking_id")));
+  if (id === undefined || !duplicates) return id;
+  const first = r.ctx.seen.get(id);
+  if (first !== undefined) {
+    r.reject("tracking_id", {
+      id: `ID tracking ganda dalam berkas, pertama di baris ${first}`,
+      en: `duplicate tracking ID in the file, first on row ${first}`,
+    });
+    return undefined;
+  }
+  r.ctx.seen.set(id, r.row.rowNumber);
+  return id;
+}
+
+function snapshotRow(row: TableRow, ctx: Ctx): NormalizedRow {
+  const r = new RowReader(row, ctx);
+  const { aliases } = ctx;
+  const trackingIdValue = trackingId(r, true);
+  const agency = r.agency();
+  const receivedAt = r.date("received_at", agency.zone, true);
+  const type = r.take("type", parseReportType(r.cell("type"), aliases.type));
+  const complexity = r.take(
+    "complexity",
+    parseComplexity(r.cell("complexity"), aliases.complexity),
+  );
+  const category = r.take("category", parseText(r.cell("category")));
+  const channel = r.take("channel", parseChannel(r.cell("channel"), aliases.channel));
+  const anonymous = r.take("anonymous", parseBoolean(r.cell("anonymous"), aliases.boolean));
+  const confidential = r.take(
+    "confidential",
+    parseBoolean(r.cell("confidential"), aliases.boolean),
+  );
+  const declared = r.take(
+    "contact_complete",
+    parseBoolean(r.cell("contact_complete"), aliases.boolean),
+  );
+  const contactComplete =
+    declared === true ||
+    hasContact(r.cell("contact_phone"), "phone") ||
+    hasContact(r.cell("contact_email"), "email");
+
+  const milestones: ReportMilestones = {};
+  const instants = new Map<ImportField, Instant>();
+  if (receivedAt !== undefined) instants.set("received_at", receivedAt);
+  for (const [field, key] of MILESTONES) {
+    const at = r.date(field, agency.zone, false);
+    if (at !== undefined) {
+      milestones[key] = at;
+      instants.set(field, at);
+    }
+  }
+  checkOrder(r, instants);
+  if (milestones.disposedAt !== undefined && agency.ok && agency.code === null)
+    r.reject("opd", {
+      id: "tanggal disposisi terisi tetapi instansi tujuan kosong",
+      en: "a disposition date is given but the agency is empty",
+    });
+
+  if (channel && MANUAL_CHANNELS.includes(channel) && !contactComplete) {
+    const cols = (["contact_phone", "contact_email", "contact_complete"] as const)
+      .map((f) => r.header(f))
+      .filter((h): h is string => h !== undefined);
+    r.reject(
+      "contact_phone",
+      {
+        id: `data pelapor belum lengkap: laporan dari kanal ${channel} wajib memuat nomor telepon atau email pelapor; tanyakan kepada pelapor lalu impor ulang`,
+        en: `reporter contact data incomplete: a report from channel ${channel} needs the reporter's phone number or email; ask the reporter, then import again`,
+      },
+      cols.length > 0 ? cols.join(" / ") : "No. HP / Email",
+      // Never the contact data itself: an implausible number or address is only masked.
+      contactFields.some((f) => !isEmptyValue(r.cell(f))) ? CONTACT_MASK : "",
+    );
+  }
+
+  if (
+    r.rejections.length > 0 ||
+    trackingIdValue === undefined ||
+    receivedAt === undefined ||
+    type === undefined ||
+    complexity === undefined ||
+    category === undefined ||
+    channel === undefined ||
+    anonymous === undefined ||
+    confidential === undefined
+  )
+    return { rowNumber: row.rowNumber, kind: "rejected", rejections: r.rejections };
+  return {
+    rowNumber: row.rowNumber,
+    kind: "snapshot",
+    snapshot: {
+      trackingId: trackingIdValue,
+      receivedAt,
+      opd: agency.code,
+      type,
+      complexity,
+      category,
+      channel,
+      anonymous,
+      confidential,
+      contactComplete,
+      milestones,
+    },
+  };
+}
+
+function checkOrder(r: RowReader, instants: ReadonlyMap<ImportField, Instant>): void {
+  const received = instants.get("received_at");
+  const archived = instants.get("archived_at");
+  if (received !== undefined && archived !== undefined && archived < received)
+    r.reject("archived_at", {
+      id: `tanggal arsip lebih awal dari tanggal laporan (${r.header("received_at") ?? "received_at"})`,
+      en: `the archive date is before the report date (${r.header("received_at") ?? "received_at"})`,
+    });
+  let prev: { field: ImportField; at: Instant } | undefined;
+  for (const field of ORDERED) {
+    const at = instants.get(field);
+    if (at === undefined) continue;
+    if (prev && at < prev.at) {
+      const before = r.header(prev.field) ?? prev.field;
+      r.reject(field, {
+        id: `bertentangan: lebih awal dari ${before}; tahapan laporan tidak bisa mundur`,
+        en: `contradictory: earlier than ${before}; a report's milestones cannot go backwards`,
+      });
+    }
+    prev = { field, at };
+  }
+}
+
+function eventRow(row: TableRow, ctx: Ctx): NormalizedRow {
+  const r = new RowReader(row, ctx);
+  const id = trackingId(r, false);
+  const agency = r.agency();
+  const at = r.date("at", agency.zone, true);
+  const kind = r.take("event", parseEventKind(r.cell("event"), ctx.aliases.event));
+  if ((kind === "disposed" || kind === "redisposed") && agency.ok && agency.code === null)
+    r.reject("opd", {
+      id: `peristiwa ${kind} wajib menyebut instansi tujuan (kolom opd)`,
+      en: `a ${kind} event must name the receiving agency (opd column)`,
+    });
+  if (r.rejections.length > 0 || id === undefined || at === undefined || kind === undefined)
+    return { rowNumber: row.rowNumber, kind: "rejected", rejections: r.rejections };
+  return {
+    rowNumber: row.rowNumber,
+    kind: "event",
+    event: { trackingId: id, kind, at, opd: agency.code },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface OpenImportOptions extends NormalizeOptions, Pick<ReadOptions, "sheet"> {}
+
+export interface OpenedImport {
+  table: Table;
+  headerMap: HeaderMap;
+  rows: AsyncIterable<NormalizedRow>;
+}
+
+/**
+ * Opens `input` for import: reads the table (finding the header row below any title rows),
+ * maps its headers (throws ImportError on a missing column before any row is read) and returns
+ * the normalised rows.
+ */
+export async function openImport(
+  input: string | Buffer,
+  options: OpenImportOptions,
+): Promise<OpenedImport> {
+  const aliases = options.aliases ?? loadImportAliases();
+  const looksLikeHeader = (cells: readonly string[]) => {
+    try {
+      mapHeaders(cells, aliases, options.mapping);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const table = await readTable(input, {
+    ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
+    isHeader: looksLikeHeader,
+  });
+  let headerMap: HeaderMap;
+  try {
+    headerMap = mapHeaders(table.headers, aliases, options.mapping);
+  } catch (e) {
+    await table.close();
+    throw e;
+  }
+  return { table, headerMap, rows: normalizeRows(table, { ...options, aliases }) };
+}
