@@ -1,0 +1,38 @@
+// `npm run bench`: runs the benchmarks in one process, prints them and writes
+// docs/benchmarks.md. BENCH_ONLY=calendar,engine selects some; BENCH_* variables scale them.
+import { writeFileSync } from "node:fs";
+import { runCalendarBench } from "./calendar.bench.js";
+import { runEngineBench } from "./engine.bench.js";
+
+type Bench = { name: string; run: () => Promise<string> };
+
+const benches: Bench[] = [
+  { name: "calendar", run: runCalendarBench },
+  { name: "engine", run: () => runEngineBench() },
+];
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+  const sections: string[] = [
+    "# Benchmarks",
+    "",
+    "Written by `npm run bench` (bench/run.ts). Machines are shared and noisy: compare ratios",
+    "measured in one run rather than absolute numbers across runs.",
+    "",
+  ];
+  for (const bench of benches) {
+    if (only && !only.includes(bench.name)) continue;
+    console.error(`running ${bench.name} ...`);
+    const md = await bench.run();
+    console.log(md);
+    sections.push(md);
+  }
+  const target = process.env.BENCH_OUT ?? "docs/benchmarks.md";
+  writeFileSync(target, sections.join("\n") + "\n");
+  console.error(`written to ${target}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
