@@ -1,0 +1,588 @@
+// Pantau's Prometheus exposition: an own prom-client registry (never the global one).
+//
+// Two kinds of series:
+// - events counted by this process (scans, emails, escalation decisions), reported by the services
+//   through the small PantauMetrics interface, so that no service imports prom-client;
+// - values derived from the database (open / at-risk / overdue clocks, met / breached totals,
+//   escalations, liaisons, outbox), read on scrape from a MetricsSource behind a short cache with
+//   one refresh in flight at a time. A failing collector sets pantau_collector_success{collector}
+//   to 0 and keeps its last values; the scrape never fails. Only the leader instance exports them,
+//   so that several daemons on one PostgreSQL never count them twice.
+//
+// Labels are bounded: agency codes from the directory, the three stages, escalation levels 0–9,
+// outbox states, collector names. No report ID, person or free text is ever a label.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { STAGES, type Instant } from "../core/types.js";
+import {
+  OUTBOX_STATES,
+  type AgencyFactRow,
+  type ClockCountRow,
+  type EscalationCountRow,
+  type MetricsSource,
+  type OutboxCountRow,
+  type OutcomeCountRow,
+} from "./source.js";
+
+/** An agency of the directory (config/agencies.yaml); every one is pre-filled with zeros. */
+export interface AgencyInfo {
+  code: string;
+  name: string;
+  kind: string;
+}
+
+/** What one finished scan reports. */
+export interface ScanReport {
+  durationSeconds: number;
+  /** Wall-clock instant the scan finished (not the scan's reference `now`). */
+  finishedAt: Instant;
+  /** Clocks whose next instant had come and were processed. */
+  clocksDue?: number;
+}
+
+/** Events the services report; implemented by the registry, or by NOOP_METRICS in tests. */
+export interface PantauMetrics {
+  scanFinished(report: ScanReport): void;
+  scanFailed(durationSeconds: number): void;
+  /** One message accepted by the SMTP server (or written to the .eml outbox folder). */
+  emailSent(count?: number): void;
+  /** One failed delivery attempt. */
+  emailFailed(count?: number): void;
+  /** Escalation steps decided by this process's scans, by level ("0", "1", "2"). */
+  escalationDecided(level: string | number, count?: number): void;
+}
+
+export const NOOP_METRICS: PantauMetrics = {
+  scanFinished: () => undefined,
+  scanFailed: () => undefined,
+  emailSent: () => undefined,
+  emailFailed: () => undefined,
+  escalationDecided: () => undefined,
+};
+
+export interface MetricsLogger {
+  warn(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface PantauRegistryOptions {
+  /** The agency directory: every per-agency series has one series per agency here. */
+  agencies: readonly AgencyInfo[];
+  /** Database-derived values; null or absent exports process metrics only. */
+  source?: MetricsSource | null;
+  /** The instant database-derived values are computed at (default Date.now). */
+  clock?: () => Instant;
+  /** Minimum interval between two reads of the source (default 5000 ms; 0 reads every scrape). */
+  cacheTtlMs?: number;
+  build?: { version: string; revision: string };
+  /** Node.js process metrics (process_*, nodejs_*), default true. */
+  processMetrics?: boolean;
+  logger?: MetricsLogger;
+}
+
+export interface PantauRegistry {
+  readonly registry: Registry;
+  readonly metrics: PantauMetrics;
+  readonly contentType: string;
+  /** The text exposition, as served on /metrics. */
+  render(): Promise<string>;
+  /** Makes the next scrape read the source again, whatever the cache. */
+  invalidate(): void;
+}
+
+/** Names of the database collectors; each reports its own success and duration. */
+export const COLLECTORS = [
+  "leader",
+  "clocks",
+  "outcomes",
+  "agencies",
+  "escalations",
+  "liaisons",
+  "outbox",
+  "calendar",
+] as const;
+export type CollectorName = (typeof COLLECTORS)[number];
+
+/** Escalation levels pre-filled with 0; other single-digit levels are exported when they occur. */
+export const ESCALATION_LEVELS: readonly string[] = ["0", "1", "2"];
+const LEVEL_PATTERN = /^[0-9]$/;
+
+const SCAN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+interface CollectorStatus {
+  success: boolean;
+  durationSeconds: number;
+  lastSuccessAt: Instant | null;
+}
+
+/** The last values read from the source; null where never read (or not the leader). */
+interface Snapshot {
+  now: Instant;
+  leader: boolean;
+  clocks: ClockCountRow[] | null;
+  outcomes: OutcomeCountRow[] | null;
+  agencies: AgencyFactRow[] | null;
+  escalations: EscalationCountRow[] | null;
+  liaisons: string[] | null;
+  outbox: OutboxCountRow[] | null;
+  /** Undefined: never read; null: the current year is not covered. */
+  calendar: Instant | null | undefined;
+  collectors: Map<CollectorName, CollectorStatus>;
+}
+
+/** Keeps the refresh cadence: at most one read per TTL, one in flight, shared by all scrapes. */
+class SourceCache {
+  private snapshot: Snapshot;
+  private fetchedAt = -Infinity;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly source: MetricsSource,
+    private readonly clock: () => Instant,
+    private readonly ttlMs: number,
+    private readonly logger: MetricsLogger | undefined,
+  ) {
+    this.snapshot = {
+      now: 0,
+      leader: false,
+      clocks: null,
+      outcomes: null,
+      agencies: null,
+      escalations: null,
+      liaisons: null,
+      outbox: null,
+      calendar: undefined,
+      collectors: new Map(),
+    };
+  }
+
+  get current(): Snapshot {
+    return this.snapshot;
+  }
+
+  invalidate(): void {
+    this.fetchedAt = -Infinity;
+  }
+
+  /** Resolves once the snapshot is no older than the TTL; never rejects. */
+  fresh(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    if (performance.now() - this.fetchedAt < this.ttlMs) return Promise.resolve();
+    this.inFlight = this.refresh().finally(() => {
+      this.fetchedAt = performance.now();
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async run<T>(name: CollectorName, read: () => Promise<T>): Promise<T | undefined> {
+    const started = performance.now();
+    const previous = this.snapshot.collectors.get(name);
+    try {
+      const value = await read();
+      this.snapshot.collectors.set(name, {
+        success: true,
+        durationSeconds: (performance.now() - started) / 1000,
+        lastSuccessAt: Date.now(),
+      });
+      return value;
+    } catch (error) {
+      this.snapshot.collectors.set(name, {
+        success: false,
+        durationSeconds: (performance.now() - started) / 1000,
+        lastSuccessAt: previous?.lastSuccessAt ?? null,
+      });
+      this.logger?.warn("metrics collector failed", {
+        collector: name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
+  }
+
+  // Collectors run one after another: one query in flight per instance, whatever the scrapes.
+  private async refresh(): Promise<void> {
+    const now = this.clock();
+    const s = this.snapshot;
+    s.now = now;
+    const leader = await this.run("leader", () => this.source.isLeader());
+    if (leader !== undefined) s.leader = leader;
+    const calendar = await this.run("calendar", () => this.source.calendarCoveredUntil(now));
+    if (calendar !== undefined) s.calendar = calendar;
+    if (!s.leader) {
+      s.clocks = s.outcomes = s.agencies = s.escalations = s.liaisons = s.outbox = null;
+      for (const name of COLLECTORS)
+        if (name !== "leader" && name !== "calendar") s.collectors.delete(name);
+      return;
+    }
+    s.clocks = (await this.run("clocks", () => this.source.clockCounts(now))) ?? s.clocks;
+    s.outcomes = (await this.run("outcomes", () => this.source.outcomeCounts(now))) ?? s.outcomes;
+    s.agencies = (await this.run("agencies", () => this.source.agencyFacts(now))) ?? s.agencies;
+    s.escalations =
+      (await this.run("escalations", () => this.source.escalationCounts(now))) ?? s.escalations;
+    s.liaisons = (await this.run("liaisons", () => this.source.liaisonsActive(now))) ?? s.liaisons;
+    s.outbox = (await this.run("outbox", () => this.source.outboxCounts(now))) ?? s.outbox;
+  }
+}
+
+function finiteNonNegative(n: number): number {
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** Creates the registry with every Pantau metric; see docs/observability.md for the contract. */
+export function createPantauRegistry(options: PantauRegistryOptions): PantauRegistry {
+  const registry = new Registry();
+  const registers = [registry];
+  const agencies = [...new Map(options.agencies.map((a) => [a.code, a])).values()];
+  const known = new Set(agencies.map((a) => a.code));
+  const cache = options.source
+    ? new SourceCache(
+        options.source,
+        options.clock ?? Date.now,
+        options.cacheTtlMs ?? 5000,
+        options.logger,
+      )
+    : null;
+
+  /** Runs `apply` with the fresh snapshot; `apply` must not await (reset and set together). */
+  const collectFrom = (apply: (s: Snapshot) => void) => async (): Promise<void> => {
+    if (!cache) return;
+    await cache.fresh();
+    apply(cache.current);
+  };
+
+  // --- per agency and stage, from the clocks ------------------------------------------------
+  const perStage = (rows: ClockCountRow[], pick: (r: ClockCountRow) => number) => {
+    const values = new Map<string, number>();
+    for (const a of agencies) for (const stage of STAGES) values.set(`${a.code}\u0000${stage}`, 0);
+    for (const r of rows) {
+      const key = `${r.opd}\u0000${r.stage}`;
+      if (values.has(key)) values.set(key, (values.get(key) ?? 0) + pick(r));
+    }
+    return values;
+  };
+  const setPerStage = (
+    g: Gauge<"opd" | "stage"> | Counter<"opd" | "stage">,
+    values: Map<string, number>,
+  ) => {
+    g.reset();
+    for (const [key, value] of values) {
+      const [opd = "", stage = ""] = key.split("\u0000");
+      if (g instanceof Gauge) g.set({ opd, stage }, value);
+      else g.inc({ opd, stage }, value);
+    }
+  };
+  const clockGauge = (name: string, help: string, pick: (r: ClockCountRow) => number) => {
+    const gauge: Gauge<"opd" | "stage"> = new Gauge({
+      name,
+      help,
+      labelNames: ["opd", "stage"],
+      registers,
+      collect: collectFrom((s) => {
+        if (!s.clocks) return gauge.reset();
+        setPerStage(gauge, perStage(s.clocks, pick));
+      }),
+    });
+    return gauge;
+  };
+  clockGauge(
+    "pantau_reports_open",
+    "Open SLA clocks (reports awaiting this stage) by agency and stage.",
+    (r) => r.open,
+  );
+  clockGauge(
+    "pantau_reports_at_risk",
+    "Open SLA clocks past their at-risk instant but not yet due, by agency and stage.",
+    (r) => r.atRisk,
+  );
+  clockGauge(
+    "pantau_reports_overdue",
+    "Open SLA clocks past their due instant, by agency and stage.",
+    (r) => r.overdue,
+  );
+
+  const perAgency = (
+    name: string,
+    help: string,
+    compute: (s: Snapshot) => Map<string, number> | null,
+  ) => {
+    const gauge: Gauge<"opd"> = new Gauge({
+      name,
+      help,
+      labelNames: ["opd"],
+      registers,
+      collect: collectFrom((s) => {
+        const values = s.leader ? compute(s) : null;
+        gauge.reset();
+        if (!values) return;
+        for (const a of agencies) gauge.set({ opd: a.code }, values.get(a.code) ?? 0);
+      }),
+    });
+    return gauge;
+  };
+  const oldest = (s: Snapshot, pick: (r: ClockCountRow) => Instant | null) => {
+    if (!s.clocks) return null;
+    const earliest = new Map<string, Instant>();
+    for (const r of s.clocks) {
+      const at = pick(r);
+      if (at === null || !known.has(r.opd)) continue;
+      earliest.set(r.opd, Math.min(earliest.get(r.opd) ?? Infinity, at));
+    }
+    const ages = new Map<string, number>();
+    for (const [opd, at] of earliest) ages.set(opd, finiteNonNegative((s.now - at) / 1000));
+    return ages;
+  };
+  perAgency(
+    "pantau_reports_oldest_overdue_seconds",
+    "How long past its due instant the most overdue open clock of the agency is (0 when none).",
+    (s) => oldest(s, (r) => r.oldestDueAt),
+  );
+  perAgency(
+    "pantau_reports_oldest_open_seconds",
+    "Age of the agency's oldest open clock since it started (0 when none is open).",
+    (s) => oldest(s, (r) => r.oldestStartedAt),
+  );
+
+  // --- per agency and stage, stopped clocks counted in the database --------------------------
+  const outcomeCounter = (name: string, help: string, pick: (r: OutcomeCountRow) => number) => {
+    const counter: Counter<"opd" | "stage"> = new Counter({
+      name,
+      help,
+      labelNames: ["opd", "stage"],
+      registers,
+      collect: collectFrom((s) => {
+        if (!s.outcomes) return counter.reset();
+        const values = new Map<string, number>();
+        for (const a of agencies) for (const st of STAGES) values.set(`${a.code}\u0000${st}`, 0);
+        for (const r of s.outcomes) {
+          const key = `${r.opd}\u0000${r.stage}`;
+          if (values.has(key)) values.set(key, (values.get(key) ?? 0) + finiteNonNegative(pick(r)));
+        }
+        setPerStage(counter, values);
+      }),
+    });
+    return counter;
+  };
+  outcomeCounter(
+    "pantau_sla_met_total",
+    "Clocks stopped within their target, counted in the database (all time), by agency and stage.",
+    (r) => r.met,
+  );
+  outcomeCounter(
+    "pantau_sla_breached_total",
+    "Clocks stopped after their due instant, counted in the database (all time), by agency and stage.",
+    (r) => r.breached,
+  );
+
+  const escalations: Counter<"opd" | "level"> = new Counter({
+    name: "pantau_escalations_total",
+    help: "Escalation steps sent, counted in the database (all time), by agency and level.",
+    labelNames: ["opd", "level"],
+    registers,
+    collect: collectFrom((s) => {
+      escalations.reset();
+      if (!s.escalations) return;
+      const values = new Map<string, number>();
+      for (const a of agencies)
+        for (const l of ESCALATION_LEVELS) values.set(`${a.code}\u0000${l}`, 0);
+      for (const r of s.escalations) {
+        if (!known.has(r.opd) || !LEVEL_PATTERN.test(r.level)) continue;
+        const key = `${r.opd}\u0000${r.level}`;
+        values.set(key, (values.get(key) ?? 0) + finiteNonNegative(r.count));
+      }
+      for (const [key, value] of values) {
+        const [opd = "", level = ""] = key.split("\u0000");
+        escalations.inc({ opd, level }, value);
+      }
+    }),
+  });
+
+  // --- agencies ------------------------------------------------------------------------------
+  const info: Gauge<"opd" | "name" | "kind"> = new Gauge({
+    name: "pantau_opd_info",
+    help: "The agency directory (value 1): code, name and kind of every agency (perangkat daerah).",
+    labelNames: ["opd", "name", "kind"],
+    registers,
+    collect: collectFrom((s) => {
+      info.reset();
+      if (!s.leader) return;
+      for (const a of agencies) info.set({ opd: a.code, name: a.name, kind: a.kind }, 1);
+    }),
+  });
+  const facts = (s: Snapshot, pick: (r: AgencyFactRow) => number) =>
+    s.agencies ? new Map(s.agencies.map((r) => [r.opd, pick(r)])) : null;
+  perAgency(
+    "pantau_opd_has_own_sop",
+    "1 when the agency has its own SP4N-LAPOR! SOP, 0 when it follows the regency default.",
+    (s) => facts(s, (r) => (r.hasOwnSop ? 1 : 0)),
+  );
+  perAgency(
+    "pantau_opd_last_response_timestamp_seconds",
+    "Last time the agency answered (a first-response or resolution clock stopped); 0 when never.",
+    (s) => facts(s, (r) => (r.lastResponseAt === null ? 0 : r.lastResponseAt / 1000)),
+  );
+  perAgency(
+    "pantau_opd_liaison_active",
+    "1 when a liaison officer (pejabat penghubung) is appointed for the agency now, else 0.",
+    (s) => (s.liaisons ? new Map(s.liaisons.map((opd) => [opd, 1])) : null),
+  );
+
+  // --- outbox and calendar -------------------------------------------------------------------
+  const outbox: Gauge<"state"> = new Gauge({
+    name: "pantau_outbox_messages",
+    help: "Messages in the outbox by state (pending, sending, sent, failed, cancelled).",
+    labelNames: ["state"],
+    registers,
+    collect: collectFrom((s) => {
+      outbox.reset();
+      if (!s.outbox) return;
+      const values = new Map<string, number>(OUTBOX_STATES.map((st) => [st, 0]));
+      for (const r of s.outbox)
+        if (values.has(r.state)) values.set(r.state, (values.get(r.state) ?? 0) + r.count);
+      for (const [state, value] of values) outbox.set({ state }, value);
+    }),
+  });
+  const calendar: Gauge = new Gauge({
+    name: "pantau_calendar_covered_until_timestamp_seconds",
+    help: "First instant not covered by a loaded holiday decree (0 when the current year is not).",
+    registers,
+    collect: collectFrom((s) => {
+      if (s.calendar === undefined) return calendar.remove({});
+      calendar.set(s.calendar === null ? 0 : s.calendar / 1000);
+    }),
+  });
+  if (!cache) calendar.remove({});
+
+  // --- collector health ------------------------------------------------------------------------
+  const collectorGauge = (
+    name: string,
+    help: string,
+    pick: (c: CollectorStatus) => number | null,
+  ) => {
+    const gauge: Gauge<"collector"> = new Gauge({
+      name,
+      help,
+      labelNames: ["collector"],
+      registers,
+      collect: collectFrom((s) => {
+        gauge.reset();
+        for (const [collector, status] of s.collectors) {
+          const value = pick(status);
+          if (value !== null) gauge.set({ collector }, value);
+        }
+      }),
+    });
+  };
+  collectorGauge(
+    "pantau_collector_success",
+    "1 when the collector's last read of the database succeeded, 0 when it failed.",
+    (c) => (c.success ? 1 : 0),
+  );
+  collectorGauge(
+    "pantau_collector_duration_seconds",
+    "Duration of the collector's last read of the database.",
+    (c) => c.durationSeconds,
+  );
+  collectorGauge(
+    "pantau_collector_last_success_timestamp_seconds",
+    "Last time the collector read the database successfully.",
+    (c) => (c.lastSuccessAt === null ? null : c.lastSuccessAt / 1000),
+  );
+  const leader: Gauge = new Gauge({
+    name: "pantau_leader",
+    help: "1 when this instance exports the database-derived series (holds the leader lock).",
+    registers,
+    collect: collectFrom((s) => leader.set(s.leader ? 1 : 0)),
+  });
+
+  // --- events of this process ------------------------------------------------------------------
+  const scanDuration = new Histogram({
+    name: "pantau_scan_duration_seconds",
+    help: "Duration of successful scans of this process.",
+    buckets: SCAN_BUCKETS,
+    registers,
+  });
+  const scanLastSuccess = new Gauge({
+    name: "pantau_scan_last_success_timestamp_seconds",
+    help: "Last time a scan of this process succeeded (0 before the first one).",
+    registers,
+  });
+  const scanFailures = new Counter({
+    name: "pantau_scan_failures_total",
+    help: "Scans of this process that failed.",
+    registers,
+  });
+  const scanClocks = new Counter({
+    name: "pantau_scan_clocks_processed_total",
+    help: "Clocks whose next instant had come, processed by this process's scans.",
+    registers,
+  });
+  const emailsSent = new Counter({
+    name: "pantau_emails_sent_total",
+    help: "Emails delivered by this process (accepted by SMTP or written to the outbox folder).",
+    registers,
+  });
+  const emailFailures = new Counter({
+    name: "pantau_email_failures_total",
+    help: "Failed email delivery attempts of this process.",
+    registers,
+  });
+  const decisions = new Counter({
+    name: "pantau_scan_escalations_decided_total",
+    help: "Escalation steps decided by this process's scans, by level.",
+    labelNames: ["level"],
+    registers,
+  });
+  for (const level of ESCALATION_LEVELS) decisions.inc({ level }, 0);
+
+  const build = new Gauge({
+    name: "pantau_build_info",
+    help: "Version and revision of the running Pantau (value 1).",
+    labelNames: ["version", "revision"],
+    registers,
+  });
+  build.set(
+    {
+      version: options.build?.version ?? "unknown",
+      revision: options.build?.revision ?? "unknown",
+    },
+    1,
+  );
+
+  if (options.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // Gauges named *_total are rejected by `promtool check metrics` (counters only end in _total).
+    for (const metric of registry.getMetricsAsArray()) {
+      const m = metric as unknown as { name: string; type?: string };
+      if (m.name.endsWith("_total") && m.type === "gauge") registry.removeSingleMetric(m.name);
+    }
+  }
+
+  const count = (n: number | undefined): number => (n === undefined ? 1 : finiteNonNegative(n));
+  const metrics: PantauMetrics = {
+    scanFinished(report) {
+      scanDuration.observe(finiteNonNegative(report.durationSeconds));
+      scanLastSuccess.set(report.finishedAt / 1000);
+      if (report.clocksDue) scanClocks.inc(finiteNonNegative(report.clocksDue));
+    },
+    scanFailed() {
+      scanFailures.inc();
+    },
+    emailSent(n) {
+      emailsSent.inc(count(n));
+    },
+    emailFailed(n) {
+      emailFailures.inc(count(n));
+    },
+    escalationDecided(level, n) {
+      const label = String(level);
+      if (LEVEL_PATTERN.test(label)) decisions.inc({ level: label }, count(n));
+    },
+  };
+
+  return {
+    registry,
+    metrics,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    invalidate: () => cache?.invalidate(),
+  };
+}
