@@ -32,7 +32,18 @@ export interface LoggerOptions {
   /** Write to stderr (CLI commands keep stdout for their output). */
   stderr?: boolean;
   silent?: boolean;
+  /** One readable line per entry (CLI commands on a terminal) instead of JSON. */
+  human?: boolean;
 }
+
+const humanLine = winston.format.printf((info) => {
+  const { level, message, timestamp: _t, service: _s, ...rest } = info as Record<string, unknown>;
+  const extras = Object.entries(rest)
+    .filter(([k]) => typeof k === "string" && !k.startsWith("Symbol"))
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+  return `pantau ${String(level)}: ${String(message)}${extras ? ` (${extras})` : ""}`;
+});
 
 export function createLogger(options: LoggerOptions): Logger {
   return winston.createLogger({
@@ -43,7 +54,7 @@ export function createLogger(options: LoggerOptions): Logger {
       winston.format.errors({ stack: true }),
       winston.format.timestamp(),
       mask(),
-      winston.format.json(),
+      options.human ? humanLine : winston.format.json(),
     ),
     transports: [
       new winston.transports.Console({

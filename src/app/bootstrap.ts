@@ -1,6 +1,7 @@
 // The composition root: loads configuration, opens the database (embedded or PostgreSQL), brings
 // the schema up to date, mirrors the agency directory, and returns the AppContext services use.
 import { hostname } from "node:os";
+import { pick } from "../i18n/lang.js";
 import { loadConfig, type PantauConfig } from "../config/index.js";
 import { openDatabase, type Database } from "../db/connect.js";
 import { migrateLatest } from "../db/migrate.js";
@@ -21,6 +22,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Log to stderr so a CLI command's stdout stays clean. */
   logToStderr?: boolean;
+  /** CLI commands: readable lines, warnings and errors only unless PANTAU_LOG_LEVEL is set. */
+  humanLogs?: boolean;
   /** An already opened database (tests). */
   db?: Database;
   /** Wall clock, read once here for bookkeeping rows (agency sync). */
@@ -31,7 +34,14 @@ export async function bootstrap(options: BootstrapOptions): Promise<AppContext> 
   const config = options.config ?? loadConfig({ env: options.env ?? process.env });
   const logger =
     options.logger ??
-    createLogger({ level: config.log.level, stderr: options.logToStderr ?? true });
+    createLogger({
+      level:
+        options.humanLogs && !(options.env ?? process.env).PANTAU_LOG_LEVEL
+          ? "warn"
+          : config.log.level,
+      stderr: options.logToStderr ?? true,
+      human: options.humanLogs ?? false,
+    });
   const db =
     options.db ??
     (await openDatabase({
@@ -58,11 +68,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<AppContext> 
     throw error;
   }
   for (const warning of config.warnings) {
-    logger.warn("config warning", {
-      file: warning.file,
-      key: warning.key,
-      message: warning.message.en,
-    });
+    logger.warn(pick(config.lang, warning.message), { file: warning.file });
   }
   return {
     config,

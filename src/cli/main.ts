@@ -35,7 +35,13 @@ export function createRuntime(io: CliIo): CliRuntime {
     io,
     config,
     async withApp(command, fn) {
-      const ctx = await bootstrap({ command, env: io.env, config: config(), now: io.clock() });
+      const ctx = await bootstrap({
+        command,
+        env: io.env,
+        config: config(),
+        now: io.clock(),
+        humanLogs: command !== "pantau start",
+      });
       try {
         return await fn(ctx);
       } finally {
