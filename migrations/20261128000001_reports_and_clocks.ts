@@ -77,8 +77,12 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(
     `CREATE INDEX sla_clocks_next_check ON sla_clocks (next_check_at) WHERE next_check_at IS NOT NULL`,
   );
-  await knex.raw(`CREATE INDEX sla_clocks_open_by_opd ON sla_clocks (opd, stage) WHERE stopped_at IS NULL`);
-  await knex.raw(`CREATE INDEX sla_clocks_stopped_by_opd ON sla_clocks (opd, stopped_at) WHERE stopped_at IS NOT NULL`);
+  await knex.raw(
+    `CREATE INDEX sla_clocks_open_by_opd ON sla_clocks (opd, stage) WHERE stopped_at IS NULL`,
+  );
+  await knex.raw(
+    `CREATE INDEX sla_clocks_stopped_by_opd ON sla_clocks (opd, stopped_at) WHERE stopped_at IS NOT NULL`,
+  );
 
   await knex.schema.createTable("scan_runs", (t) => {
     t.bigIncrements("id").primary();

@@ -46,14 +46,7 @@ export interface CalendarSpec {
 }
 
 export type AgencyKind =
-  | "sekretariat"
-  | "inspektorat"
-  | "badan"
-  | "dinas"
-  | "satpol"
-  | "rsud"
-  | "kecamatan"
-  | "kelurahan";
+  "sekretariat" | "inspektorat" | "badan" | "dinas" | "satpol" | "rsud" | "kecamatan" | "kelurahan";
 
 export interface Agency {
   /** Stable lowercase code, e.g. "dinkes" or "35.07.13". */
@@ -69,11 +62,7 @@ export type ReportType = "pengaduan" | "aspirasi" | "permintaan_informasi";
 
 /** Complexity of a pengaduan, which selects its resolution target. */
 export type Complexity =
-  | "ringan"
-  | "normatif"
-  | "tidak_berkadar_pengawasan"
-  | "berkadar_pengawasan"
-  | "unknown";
+  "ringan" | "normatif" | "tidak_berkadar_pengawasan" | "berkadar_pengawasan" | "unknown";
 
 export type Stage = "verification" | "first_response" | "resolution";
 export const STAGES: readonly Stage[] = ["verification", "first_response", "resolution"];
