@@ -12,6 +12,7 @@ import { registerCalendarCommands } from "./commands/calendar.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
+import { registerMetricsCommands } from "./commands/metrics.js";
 
 export interface CliIo {
   out(text: string): void;
@@ -68,6 +69,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerCalendarCommands(program, runtime);
   registerDataCommands(program, runtime);
   registerDaemonCommands(program, runtime);
+  registerMetricsCommands(program, runtime);
   return program;
 }
 

@@ -37,7 +37,7 @@ export const OVERDUE_REPORTS_SQL = `SELECT c.tracking_id AS tracking_id,
   JOIN reports r ON r.tracking_id = c.tracking_id
  WHERE c.opd = \${opd:sqlstring}
    AND c.stopped_at IS NULL
-   AND c.outcome = 'open'
+   AND c.outcome IN ('open', 'breached')
    AND c.due_at < $__timeTo()
  ORDER BY c.due_at ASC
  LIMIT 500`;

@@ -145,7 +145,7 @@ export function createPgMetricsSource(options: PgMetricsSourceOptions): PgMetric
                 min(due_at) filter (where due_at <= ?) as oldest_due_at,
                 min(started_at) as oldest_started_at
            from sla_clocks
-          where stopped_at is null and outcome = 'open' and started_at <= ?
+          where stopped_at is null and outcome in ('open', 'breached') and started_at <= ?
           group by opd, stage`,
         [at, at, at, at, at],
       );

@@ -113,9 +113,12 @@ describe("observability: PostgreSQL metrics source (PGlite)", function () {
     });
     await k("sla_clocks").insert([
       // dinkes: one overdue by 3 days, one at risk, one met, one breached (first response).
+      // Open past due: the engine stores outcome "breached" with no stop instant.
       clock("1001", "resolution", "dinkes", {
         due_at: new Date(NOW - 3 * DAY),
         at_risk_at: new Date(NOW - 4 * DAY),
+        outcome: "breached",
+        state: "breached",
       }),
       clock("1002", "resolution", "dinkes", {
         due_at: new Date(NOW + DAY),
