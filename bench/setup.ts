@@ -10,7 +10,9 @@ import { openDatabase } from "../src/db/connect.js";
 import { createLogger } from "../src/log.js";
 
 export const benchUrl =
-  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  process.env.BENCH_DATABASE_URL ??
+  process.env.DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/test";
 
 export interface BenchDb {
   ctx: AppContext;
@@ -22,7 +24,13 @@ export async function benchDatabase(now: number): Promise<BenchDb> {
   const schema = `bench_${randomBytes(4).toString("hex")}`;
   const admin = knexPkg.knex({ client: "pg", connection: benchUrl, pool: { min: 0, max: 1 } });
   await admin.raw(`CREATE SCHEMA ${schema}`);
-  const db = await openDatabase({ databaseUrl: benchUrl, dataDir: "", command: "bench", schema, poolMax: 4 });
+  const db = await openDatabase({
+    databaseUrl: benchUrl,
+    dataDir: "",
+    command: "bench",
+    schema,
+    poolMax: 4,
+  });
   const config = loadConfig({ env: {} });
   const ctx = await bootstrap({
     command: "bench",
@@ -47,9 +55,13 @@ export async function benchDatabase(now: number): Promise<BenchDb> {
  * their events: every report received, 90% disposed a day later, half of those answered after
  * three days, a third of those followed up after eight. Returns the number of events.
  */
-export async function generateReports(ctx: AppContext, count: number, now: number): Promise<number> {
+export async function generateReports(
+  ctx: AppContext,
+  count: number,
+  now: number,
+  codes: string[] = ctx.config.agencies.map((a) => a.code),
+): Promise<number> {
   const knex = ctx.db.knex;
-  const codes = ctx.config.agencies.map((a) => a.code);
   const start = new Date(now - 300 * 86_400_000);
   await knex.raw(
     `INSERT INTO reports (tracking_id, opd, type, complexity, category, channel, anonymous, confidential,
@@ -98,4 +110,58 @@ export function mib(bytes: number): string {
 
 export function machineLine(): string {
   return `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, 2 cores / 24 GiB (shared machine); PostgreSQL 15 on localhost.`;
+}
+
+/** Adds synthetic agencies ("bench-0001"...) so the directory has `total` agencies (national scale). */
+export async function addSyntheticAgencies(
+  ctx: AppContext,
+  total: number,
+  now: number,
+): Promise<string[]> {
+  const existing = ctx.config.agencies.map((a) => a.code);
+  const extra = Array.from(
+    { length: Math.max(0, total - existing.length) },
+    (_, i) => `bench-${String(i + 1).padStart(4, "0")}`,
+  );
+  for (let i = 0; i < extra.length; i += 500) {
+    await ctx.db.knex("agencies").insert(
+      extra.slice(i, i + 500).map((code) => ({
+        code,
+        name: `Instansi Uji ${code}`,
+        kind: "dinas",
+        zone: "Asia/Jakarta",
+        has_own_sop: false,
+        active: true,
+        synced_at: new Date(now),
+      })),
+    );
+  }
+  return [...existing, ...extra];
+}
+
+/**
+ * Fills sla_clocks straight from SQL (no derivation): one resolution clock per disposed report,
+ * open with a due instant spread around `now`, so that about a third are overdue and some at
+ * risk. Fast setup for benchmarks that read clocks (scrapes, scans).
+ */
+export async function generateOpenClocks(ctx: AppContext, now: number): Promise<number> {
+  const at = new Date(now);
+  await ctx.db.knex.raw(
+    `INSERT INTO sla_clocks (tracking_id, stage, seq, opd, sop_id, sop_version, target_amount, target_unit,
+       started_at, due_at, at_risk_at, stopped_at, used_ms, outcome, state, pauses, next_check_at, computed_at)
+     SELECT tracking_id, 'resolution', 1, opd, 'default', '2020-01-01', 14, 'wd',
+       received_at, ?::timestamptz + ((tracking_id::bigint % 60) - 20) * interval '1 day',
+       ?::timestamptz + ((tracking_id::bigint % 60) - 21) * interval '1 day', NULL, 0,
+       CASE WHEN (tracking_id::bigint % 60) < 20 THEN 'breached' ELSE 'open' END,
+       CASE WHEN (tracking_id::bigint % 60) < 20 THEN 'breached' ELSE 'on_track' END,
+       '[]'::jsonb,
+       CASE WHEN (tracking_id::bigint % 60) < 20 THEN NULL
+            ELSE ?::timestamptz + ((tracking_id::bigint % 60) - 21) * interval '1 day' END,
+       ?
+     FROM reports WHERE opd IS NOT NULL`,
+    [at, at, at, at],
+  );
+  await ctx.db.knex.raw("ANALYZE sla_clocks");
+  const [row] = (await ctx.db.knex("sla_clocks").count("* as n")) as { n: number }[];
+  return Number(row?.n ?? 0);
 }

@@ -133,6 +133,8 @@ class SourceCache {
   private snapshot: Snapshot;
   private fetchedAt = -Infinity;
   private inFlight: Promise<void> | null = null;
+  /** Incremented after every refresh: the rendered database series are reused until it moves. */
+  version = 0;
 
   constructor(
     private readonly source: MetricsSource,
@@ -169,6 +171,7 @@ class SourceCache {
     this.inFlight = this.refresh().finally(() => {
       this.fetchedAt = performance.now();
       this.inFlight = null;
+      this.version++;
     });
     return this.inFlight;
   }
@@ -229,8 +232,12 @@ function finiteNonNegative(n: number): number {
 
 /** Creates the registry with every Pantau metric; see docs/observability.md for the contract. */
 export function createPantauRegistry(options: PantauRegistryOptions): PantauRegistry {
-  const registry = new Registry();
-  const registers = [registry];
+  // Database-derived series (thousands at national scale) live in their own registry whose text
+  // is rendered once per source refresh and reused by every scrape until the next refresh; the
+  // small registry of this process's events and process metrics is rendered on every scrape.
+  const dbRegistry = new Registry();
+  const registers = [dbRegistry];
+  const processRegistry = new Registry();
   const agencies = [...new Map(options.agencies.map((a) => [a.code, a])).values()];
   const known = new Set(agencies.map((a) => a.code));
   const cache = options.source
@@ -243,9 +250,11 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     : null;
 
   /** Runs `apply` with the fresh snapshot; `apply` must not await (reset and set together). */
+  // render() refreshes the cache itself before rendering; collectors then use that snapshot.
+  let renderingFromSnapshot = false;
   const collectFrom = (apply: (s: Snapshot) => void) => async (): Promise<void> => {
     if (!cache) return;
-    await cache.fresh();
+    if (!renderingFromSnapshot) await cache.fresh();
     apply(cache.current);
   };
 
@@ -498,38 +507,38 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     name: "pantau_scan_duration_seconds",
     help: "Duration of successful scans of this process.",
     buckets: SCAN_BUCKETS,
-    registers,
+    registers: [processRegistry],
   });
   const scanLastSuccess = new Gauge({
     name: "pantau_scan_last_success_timestamp_seconds",
     help: "Last time a scan of this process succeeded (0 before the first one).",
-    registers,
+    registers: [processRegistry],
   });
   const scanFailures = new Counter({
     name: "pantau_scan_failures_total",
     help: "Scans of this process that failed.",
-    registers,
+    registers: [processRegistry],
   });
   const scanClocks = new Counter({
     name: "pantau_scan_clocks_processed_total",
     help: "Clocks whose next instant had come, processed by this process's scans.",
-    registers,
+    registers: [processRegistry],
   });
   const emailsSent = new Counter({
     name: "pantau_emails_sent_total",
     help: "Emails delivered by this process (accepted by SMTP or written to the outbox folder).",
-    registers,
+    registers: [processRegistry],
   });
   const emailFailures = new Counter({
     name: "pantau_email_failures_total",
     help: "Failed email delivery attempts of this process.",
-    registers,
+    registers: [processRegistry],
   });
   const decisions = new Counter({
     name: "pantau_scan_escalations_decided_total",
     help: "Escalation steps decided by this process's scans, by level.",
     labelNames: ["level"],
-    registers,
+    registers: [processRegistry],
   });
   for (const level of ESCALATION_LEVELS) decisions.inc({ level }, 0);
 
@@ -537,7 +546,7 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     name: "pantau_build_info",
     help: "Version and revision of the running Pantau (value 1).",
     labelNames: ["version", "revision"],
-    registers,
+    registers: [processRegistry],
   });
   build.set(
     {
@@ -548,11 +557,12 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
   );
 
   if (options.processMetrics ?? true) {
-    collectDefaultMetrics({ register: registry });
+    collectDefaultMetrics({ register: processRegistry });
     // Gauges named *_total are rejected by `promtool check metrics` (counters only end in _total).
-    for (const metric of registry.getMetricsAsArray()) {
+    for (const metric of processRegistry.getMetricsAsArray()) {
       const m = metric as unknown as { name: string; type?: string };
-      if (m.name.endsWith("_total") && m.type === "gauge") registry.removeSingleMetric(m.name);
+      if (m.name.endsWith("_total") && m.type === "gauge")
+        processRegistry.removeSingleMetric(m.name);
     }
   }
 
@@ -578,11 +588,28 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     },
   };
 
+  let dbText: string | null = null;
+  let dbVersion = -1;
+  const render = async (): Promise<string> => {
+    if (cache) await cache.fresh();
+    const version = cache?.version ?? 0;
+    if (dbText === null || version !== dbVersion) {
+      renderingFromSnapshot = true;
+      try {
+        dbText = await dbRegistry.metrics();
+      } finally {
+        renderingFromSnapshot = false;
+      }
+      dbVersion = version;
+    }
+    return dbText + (await processRegistry.metrics());
+  };
+
   return {
-    registry,
+    registry: Registry.merge([dbRegistry, processRegistry]),
     metrics,
-    contentType: registry.contentType,
-    render: () => registry.metrics(),
+    contentType: processRegistry.contentType,
+    render,
     invalidate: () => cache?.invalidate(),
   };
 }

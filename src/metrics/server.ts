@@ -30,7 +30,7 @@ function promRegistry(registry: Registry | PantauRegistry): Registry {
 
 /** The text exposition of the registry, exactly as /metrics serves it. */
 export function renderMetrics(registry: Registry | PantauRegistry): Promise<string> {
-  return promRegistry(registry).metrics();
+  return "render" in registry ? registry.render() : registry.metrics();
 }
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
@@ -52,7 +52,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       res.end('<html><body><a href="/metrics">/metrics</a></body></html>\n');
       return;
     }
-    registry.metrics().then(
+    renderMetrics(options.registry).then(
       (body) => {
         res.writeHead(200, { "content-type": registry.contentType });
         res.end(req.method === "HEAD" ? undefined : body);
