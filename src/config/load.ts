@@ -17,6 +17,12 @@ import type {
   SopVersion,
   StageTargets,
 } from "../core/types.js";
+import {
+  DEFAULT_LADDER,
+  LadderError,
+  parseEscalationLadder,
+  type EscalationLadder,
+} from "../core/escalation/ladder.js";
 import { ConfigError, ENV_FILE, keyPath, type ConfigIssue } from "./issues.js";
 import { packageRoot, resolveConfigDir } from "./paths.js";
 import {
@@ -28,6 +34,8 @@ import {
   defaultSopSchema,
   holidaysSchema,
   lang as langParser,
+  mailFrom,
+  smtpUrl,
   logLevel as logLevelParser,
   pantauSchema,
   parseLeaf,
@@ -47,6 +55,18 @@ export interface CalendarSettings {
   /** Minutes after local midnight (480 = 08:00). */
   officeOpenMinute: number;
   officeCloseMinute: number;
+}
+
+export interface MailSettings {
+  /** From header: "Name <address>" or an address. */
+  from: string;
+  /** smtp:// or smtps:// URL; null = write each message as an .eml file to outboxDir. */
+  smtpUrl: string | null;
+  /** Absolute directory of the .eml outbox. */
+  outboxDir: string;
+  /** How often the daemon's sender looks at the outbox besides after each scan. */
+  sendIntervalMs: number;
+  retry: { baseMs: number; factor: number; capMs: number; maxAttempts: number };
 }
 
 /** Everything Pantau reads from its config directory, environment overrides applied. */
@@ -73,6 +93,13 @@ export interface PantauConfig {
   /** Link template with "{tracking_id}"; see reportUrl(). */
   lapor: { reportUrlTemplate: string };
   log: { level: LogLevel };
+  /** Outgoing email: SMTP when smtpUrl is set, otherwise .eml files in outboxDir. */
+  mail: MailSettings;
+  /**
+   * Escalation ladder per SOP id ("default" or an agency code); an SOP file without an
+   * `escalation` section uses the default SOP's, which without one is DEFAULT_LADDER.
+   */
+  escalation: { defaultLadder: EscalationLadder; bySop: Record<string, EscalationLadder> };
   /** A clock is at risk when less than this is left; one margin per target unit. */
   atRiskMargin: Record<DurationUnit, Duration>;
   calendar: CalendarSettings;
@@ -113,6 +140,9 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   PANTAU_LANG: "language",
   PANTAU_LOG_LEVEL: "log.level",
   PANTAU_SCAN_SCHEDULE: "scan.schedule",
+  SMTP_URL: "mail.smtp_url",
+  PANTAU_MAIL_FROM: "mail.from",
+  PANTAU_OUTBOX_DIR: "mail.outbox_dir",
 };
 
 /** Loads the configuration; throws a ConfigError listing every error found. */
@@ -405,6 +435,24 @@ function readConfig(options: LoadOptions): ReadResult {
     },
     lapor: { reportUrlTemplate: settings.lapor.report_url_template },
     log: { level: overrides.logLevel ?? settings.log.level },
+    mail: {
+      from: overrides.mailFrom ?? settings.mail.from,
+      smtpUrl: overrides.smtpUrl !== undefined ? overrides.smtpUrl : settings.mail.smtp_url,
+      outboxDir:
+        overrides.outboxDir !== undefined
+          ? resolve(overrides.outboxDir)
+          : isAbsolute(settings.mail.outbox_dir)
+            ? settings.mail.outbox_dir
+            : resolve(root, settings.mail.outbox_dir),
+      sendIntervalMs: settings.mail.send_interval_seconds * 1000,
+      retry: {
+        baseMs: settings.mail.retry.base_seconds * 1000,
+        factor: settings.mail.retry.factor,
+        capMs: settings.mail.retry.cap_seconds * 1000,
+        maxAttempts: settings.mail.retry.max_attempts,
+      },
+    },
+    escalation: sops.escalation,
     atRiskMargin: { ...settings.at_risk_margin },
     calendar: {
       defaultZone,
@@ -612,6 +660,22 @@ function readHolidays(configDir: string, issues: ConfigIssue[]): HolidaysResult 
 interface SopsResult {
   catalog?: SopCatalog;
   agencyCount: number;
+  escalation: PantauConfig["escalation"];
+}
+
+/** The `escalation` section of an SOP file, or undefined (after pushing issues) if invalid. */
+function readLadder(file: YamlFile, issues: ConfigIssue[]): EscalationLadder | null | undefined {
+  const raw = asRecord(file.data).escalation;
+  if (raw === undefined || raw === null) return null;
+  try {
+    return parseEscalationLadder(raw);
+  } catch (e) {
+    if (!(e instanceof LadderError)) throw e;
+    for (const issue of e.issues) {
+      issues.push(err(file, issue.path ? `escalation.${issue.path}` : "escalation", issue.message));
+    }
+    return undefined;
+  }
 }
 
 type FullTargets = z.output<ReturnType<typeof defaultSopSchema>>["versions"][number]["targets"];
@@ -696,6 +760,8 @@ function readSops(
     }))
     .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
   const firstDefault = defaultVersions[0]?.effectiveFrom;
+  const defaultLadder = (defaultFile ? readLadder(defaultFile, issues) : null) ?? DEFAULT_LADDER;
+  const bySop: Record<string, EscalationLadder> = { default: defaultLadder };
 
   const agencyVersions: Record<string, PartialSopVersion[]> = {};
   const files = listYaml(join(configDir, AGENCY_SOP_DIR)) ?? [];
@@ -705,6 +771,7 @@ function readSops(
     if (!file) continue;
     const parsed = parseFile(agencySopSchema(), file, issues);
     checkVersionDates(file, issues);
+    const ladder = readLadder(file, issues);
     const stem = name.replace(/\.ya?ml$/i, "");
     const agency = asRecord(file.data).agency;
     if (typeof agency === "string") {
@@ -751,6 +818,7 @@ function readSops(
       }
     });
     if (parsed) {
+      bySop[parsed.agency] = ladder ?? defaultLadder;
       agencyVersions[parsed.agency] = parsed.versions
         .map((v) => ({
           sopId: parsed.agency,
@@ -764,6 +832,7 @@ function readSops(
   const ok = defaults !== undefined && !issues.slice(before).some((i) => i.severity === "error");
   return {
     agencyCount: files.length,
+    escalation: { defaultLadder, bySop },
     ...(ok ? { catalog: { defaultVersions, agencyVersions } } : {}),
   };
 }
@@ -778,6 +847,9 @@ interface EnvOverrides {
   lang?: Lang;
   logLevel?: LogLevel;
   scanSchedule?: string;
+  smtpUrl?: string | null;
+  mailFrom?: string;
+  outboxDir?: string;
 }
 
 /** Reads the environment overrides; undefined (after pushing issues) if any is invalid. */
@@ -811,5 +883,8 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): EnvOverrides | 
   take("PANTAU_LANG", langParser, (v) => (out.lang = v));
   take("PANTAU_LOG_LEVEL", logLevelParser, (v) => (out.logLevel = v));
   take("PANTAU_SCAN_SCHEDULE", cron, (v) => (out.scanSchedule = v));
+  take("SMTP_URL", smtpUrl, (v) => (out.smtpUrl = v));
+  take("PANTAU_MAIL_FROM", mailFrom, (v) => (out.mailFrom = v));
+  take("PANTAU_OUTBOX_DIR", text, (v) => (out.outboxDir = v));
   return ok ? out : undefined;
 }

@@ -149,6 +149,32 @@ export const urlTemplate: LeafParser<string> = (v) => {
   return t;
 };
 
+/** "" or null → null (write .eml files); otherwise an smtp:// or smtps:// URL. */
+export const smtpUrl: LeafParser<string | null> = (v) => {
+  if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
+  if (typeof v === "string" && /^smtps?:\/\/\S+$/.test(v.trim())) return v.trim();
+  return new Fail({
+    id: "URL SMTP harus diawali smtp:// (STARTTLS bila server menawarkannya) atau smtps:// (TLS langsung), misalnya smtps://pantau:sandi@mail.malangkab.go.id:465, atau kosong untuk menulis berkas .eml",
+    en: "the SMTP URL must start with smtp:// (STARTTLS when offered) or smtps:// (implicit TLS), e.g. smtps://pantau:secret@mail.malangkab.go.id:465, or be empty to write .eml files",
+  });
+};
+
+/** A sender address: "Name <local@domain>" or a bare address, on one line. */
+export const mailFrom: LeafParser<string> = (v) => {
+  const t = text(v);
+  if (t instanceof Fail) return t;
+  const m =
+    /^(?:[^<>\r\n"]*<([^<>\s]+@[^<>\s]+\.[A-Za-z]{2,})>|([^<>\s]+@[^<>\s]+\.[A-Za-z]{2,}))$/.exec(
+      t,
+    );
+  if (!m)
+    return new Fail({
+      id: `alamat pengirim ${show(t)} tidak valid: tulis "Nama <alamat@domain>" atau alamat saja, misalnya "Pantau <pantau@malangkab.go.id>"`,
+      en: `invalid sender address ${show(t)}: write "Name <address@domain>" or a bare address, e.g. "Pantau <pantau@malangkab.go.id>"`,
+    });
+  return t;
+};
+
 export const duration: LeafParser<Duration> = (v) => {
   if (typeof v !== "string")
     return new Fail({
@@ -293,6 +319,15 @@ const posInt: LeafParser<number> = (v) =>
     ? v
     : new Fail({ id: "harus berupa bilangan bulat positif", en: "must be a positive integer" });
 
+/** A number >= 1 (retry backoff factor). */
+const factor: LeafParser<number> = (v) =>
+  typeof v === "number" && Number.isFinite(v) && v >= 1 && v <= 10
+    ? v
+    : new Fail({
+        id: "harus berupa angka 1–10, misalnya 2",
+        en: "must be a number from 1 to 10, e.g. 2",
+      });
+
 // ---------------------------------------------------------------------------------------------
 // File schemas
 
@@ -330,6 +365,22 @@ export function pantauSchema() {
       })
       .prefault({}),
     log: z.strictObject({ level: leaf(withDefault(logLevel, "info")) }).prefault({}),
+    mail: z
+      .strictObject({
+        from: leaf(withDefault(mailFrom, "Pantau <pantau@localhost.localdomain>")),
+        smtp_url: leaf(smtpUrl),
+        outbox_dir: leaf(withDefault(text, "./var/outbox")),
+        send_interval_seconds: leaf(withDefault(posInt, 30)),
+        retry: z
+          .strictObject({
+            base_seconds: leaf(withDefault(posInt, 30)),
+            factor: leaf(withDefault(factor, 2)),
+            cap_seconds: leaf(withDefault(posInt, 3600)),
+            max_attempts: leaf(withDefault(posInt, 8)),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     at_risk_margin: z
       .strictObject({
         wd: leaf(withDefault(margin("wd"), { amount: 1, unit: "wd" } as Duration)),
@@ -439,6 +490,8 @@ export function defaultSopSchema() {
   return z.strictObject({
     title: leaf(withDefault(text)),
     source: leaf(optionalLeaf(text)),
+    // Checked by parseEscalationLadder in load.ts.
+    escalation: z.unknown().optional(),
     versions: z.array(z.strictObject({ ...versionFields(), targets: fullTargetsSchema() })).min(1),
   });
 }
@@ -448,6 +501,7 @@ export function agencySopSchema() {
     agency: leaf(withDefault(agencyCode)),
     title: leaf(withDefault(text)),
     source: leaf(optionalLeaf(text)),
+    escalation: z.unknown().optional(),
     versions: z
       .array(z.strictObject({ ...versionFields(), targets: partialTargetsSchema().prefault({}) }))
       .min(1),
