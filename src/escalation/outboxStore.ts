@@ -1,0 +1,263 @@
+// The outbox: composed messages waiting for the sender. Rows are written in the scan's
+// transaction together with the decisions that caused them; the unique dedupe_key makes a
+// message once-only (a vacancy notice, a day's reminder digest, an escalation email).
+//
+// States: pending → sending (claimed by one sender, FOR UPDATE SKIP LOCKED, with a lease) →
+// sent | pending again with a later next_attempt_at (retry) | failed (attempts exhausted);
+// cancelled when every decision it carried was cancelled before it was sent.
+import type { Knex } from "knex";
+import type { OutboundEmail } from "../core/notify/compose.js";
+import type { Instant } from "../core/types.js";
+import type { Db } from "../store/reportStore.js";
+
+export type OutboxState = "pending" | "sending" | "sent" | "failed" | "cancelled";
+export const OUTBOX_STATES: readonly OutboxState[] = [
+  "pending",
+  "sending",
+  "sent",
+  "failed",
+  "cancelled",
+];
+
+export interface OutboxMessage {
+  id: number;
+  dedupeKey: string;
+  messageId: string;
+  kind: OutboundEmail["kind"];
+  to: string[];
+  cc: string[];
+  recipientNames: Record<string, string>;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+  items: string[];
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: Instant;
+  lastError: string | null;
+  createdAt: Instant;
+  sentAt: Instant | null;
+  lockedBy: string | null;
+}
+
+interface OutboxRow {
+  id: number | string;
+  dedupe_key: string;
+  message_id: string;
+  kind: string;
+  to: unknown;
+  cc: unknown;
+  recipient_names: unknown;
+  subject: string;
+  text: string;
+  html: string;
+  headers: unknown;
+  items: unknown;
+  state: string;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+  locked_by: string | null;
+}
+
+const json = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
+
+export function outboxFromRow(r: OutboxRow): OutboxMessage {
+  return {
+    id: Number(r.id),
+    dedupeKey: r.dedupe_key,
+    messageId: r.message_id,
+    kind: r.kind as OutboundEmail["kind"],
+    to: json<string[]>(r.to),
+    cc: json<string[]>(r.cc),
+    recipientNames: json<Record<string, string>>(r.recipient_names),
+    subject: r.subject,
+    text: r.text,
+    html: r.html,
+    headers: json<Record<string, string>>(r.headers),
+    items: json<string[]>(r.items),
+    state: r.state as OutboxState,
+    attempts: r.attempts,
+    nextAttemptAt: new Date(r.next_attempt_at).getTime(),
+    lastError: r.last_error,
+    createdAt: new Date(r.created_at).getTime(),
+    sentAt: r.sent_at === null ? null : new Date(r.sent_at).getTime(),
+    lockedBy: r.locked_by,
+  };
+}
+
+function rowOf(email: OutboundEmail, now: Instant): Record<string, unknown> {
+  return {
+    dedupe_key: email.dedupeKey,
+    message_id: email.messageId,
+    kind: email.kind,
+    to: JSON.stringify(email.to),
+    cc: JSON.stringify(email.cc),
+    recipient_names: JSON.stringify(email.recipientNames),
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    headers: JSON.stringify(email.headers),
+    items: JSON.stringify(email.items),
+    state: "pending",
+    attempts: 0,
+    next_attempt_at: new Date(now),
+    created_at: new Date(now),
+  };
+}
+
+/**
+ * Inserts a composed message unless its dedupe key exists (then nothing happens). An escalation
+ * message whose earlier copy was cancelled (a decision in it was cancelled, and the same set is
+ * decided again) is revived with the new content. Returns the row id and whether it is new.
+ */
+export async function enqueue(
+  trx: Knex.Transaction,
+  email: OutboundEmail,
+  now: Instant,
+): Promise<{ id: number; created: boolean }> {
+  const row = rowOf(email, now);
+  const insert = trx("outbox").insert(row).onConflict("dedupe_key");
+  const inserted = (await (
+    email.kind === "escalation"
+      ? insert
+          .merge({ ...row, last_error: null, sent_at: null, locked_by: null, locked_until: null })
+          .where("outbox.state", "cancelled")
+      : insert.ignore()
+  ).returning("id")) as { id: number | string }[];
+  if (inserted[0]) return { id: Number(inserted[0].id), created: true };
+  const existing = (await trx("outbox")
+    .select("id")
+    .where({ dedupe_key: email.dedupeKey })
+    .first()) as { id: number | string } | undefined;
+  return { id: Number(existing?.id), created: false };
+}
+
+/** Dedupe keys of this kind that exist (any state) among `keys`. */
+export async function existingKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < keys.length; i += 1000) {
+    const rows = (await db("outbox")
+      .select("dedupe_key")
+      .whereIn("dedupe_key", keys.slice(i, i + 1000))) as { dedupe_key: string }[];
+    for (const r of rows) out.add(r.dedupe_key);
+  }
+  return out;
+}
+
+/**
+ * Claims up to `limit` messages for this sender: pending ones whose time has come, and
+ * 'sending' ones whose lease expired (a sender that died mid-send). Rows other senders hold are
+ * skipped. Attempts are counted here, so a message that crashes the sender cannot loop forever.
+ */
+export async function claimBatch(
+  db: Db,
+  sender: string,
+  now: Instant,
+  leaseMs: number,
+  limit: number,
+): Promise<OutboxMessage[]> {
+  const at = new Date(now);
+  const result = (await db.raw(
+    `UPDATE outbox SET state = 'sending', locked_by = ?, locked_until = ?, attempts = attempts + 1
+     WHERE id IN (
+       SELECT id FROM outbox
+       WHERE (state = 'pending' AND next_attempt_at <= ?) OR (state = 'sending' AND locked_until < ?)
+       ORDER BY id
+       LIMIT ?
+       FOR UPDATE SKIP LOCKED)
+     RETURNING *`,
+    [sender, new Date(now + leaseMs), at, at, limit],
+  )) as { rows: OutboxRow[] };
+  return result.rows.map(outboxFromRow).sort((a, b) => a.id - b.id);
+}
+
+/** Marks a claimed message sent, and the decisions it carried. False if the claim was lost. */
+export async function markSent(
+  knex: Knex,
+  id: number,
+  sender: string,
+  now: Instant,
+): Promise<boolean> {
+  return knex.transaction(async (trx) => {
+    const n = await trx("outbox")
+      .where({ id, state: "sending", locked_by: sender })
+      .update({ state: "sent", sent_at: new Date(now), locked_until: null, last_error: null });
+    if (n === 0) return false;
+    await trx("escalations")
+      .where({ email_id: id, status: "pending" })
+      .update({ status: "sent", sent_at: new Date(now) });
+    return true;
+  });
+}
+
+/** Schedules another attempt, or marks the message failed when `retryAt` is null. */
+export async function markAttemptFailed(
+  db: Db,
+  id: number,
+  sender: string,
+  error: string,
+  retryAt: Instant | null,
+): Promise<void> {
+  await db("outbox")
+    .where({ id, state: "sending", locked_by: sender })
+    .update({
+      state: retryAt === null ? "failed" : "pending",
+      next_attempt_at: retryAt === null ? db.raw("next_attempt_at") : new Date(retryAt),
+      last_error: error.slice(0, 1000),
+      locked_until: null,
+    });
+}
+
+/** Gives a claimed but untouched message back (shutdown before it was sent). */
+export async function release(db: Db, id: number, sender: string): Promise<void> {
+  await db("outbox")
+    .where({ id, state: "sending", locked_by: sender })
+    .update({
+      state: "pending",
+      locked_until: null,
+      attempts: db.raw("greatest(attempts - 1, 0)"),
+    });
+}
+
+export interface OutboxFilter {
+  states?: readonly OutboxState[];
+  limit?: number;
+}
+
+export async function listOutbox(db: Db, filter: OutboxFilter = {}): Promise<OutboxMessage[]> {
+  const q = db("outbox").select("*").orderBy("id");
+  if (filter.states && filter.states.length > 0) q.whereIn("state", filter.states);
+  if (filter.limit) q.limit(filter.limit);
+  return ((await q) as OutboxRow[]).map(outboxFromRow);
+}
+
+export async function countByState(db: Db): Promise<Record<OutboxState, number>> {
+  const rows = (await db("outbox").select("state").count("* as n").groupBy("state")) as {
+    state: OutboxState;
+    n: number | string;
+  }[];
+  const out = { pending: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+  for (const r of rows) out[r.state] = Number(r.n);
+  return out;
+}
+
+/**
+ * Puts failed messages (all of them, or the given ids) back in the queue with a fresh attempt
+ * budget. Returns the ids re-queued; ids that are not failed are left alone.
+ */
+export async function requeueFailed(
+  db: Db,
+  ids: readonly number[] | "all",
+  now: Instant,
+): Promise<number[]> {
+  const q = db("outbox").where({ state: "failed" });
+  if (ids !== "all") q.whereIn("id", ids);
+  const rows = (await q
+    .update({ state: "pending", attempts: 0, next_attempt_at: new Date(now), locked_by: null })
+    .returning("id")) as { id: number | string }[];
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}

@@ -1,0 +1,192 @@
+// The outbox sender: claims due messages in batches (FOR UPDATE SKIP LOCKED, with a lease so a
+// sender killed mid-send gives its messages back), hands each to the transport, and marks it
+// sent — with the decisions it carried — or schedules a retry with exponential backoff and
+// jitter; after the maximum number of attempts the message is 'failed' and stays visible.
+// Database and SMTP outages are logged and retried; they never throw out of runOnce().
+import { randomBytes } from "node:crypto";
+import type { AppContext } from "../app/context.js";
+import type { MailSettings } from "../config/index.js";
+import type { Instant } from "../core/types.js";
+import type { Logger } from "../log.js";
+import {
+  claimBatch,
+  markAttemptFailed,
+  markSent,
+  release,
+  type OutboxMessage,
+} from "./outboxStore.js";
+import { emlTransport, smtpTransport, type MailTransport } from "./transports.js";
+
+export type RetryPolicy = MailSettings["retry"];
+
+/**
+ * Delay before attempt `attempts + 1` after `attempts` failed ones: base * factor^(attempts-1),
+ * at most cap, with "equal jitter" (between half and all of it) so that many messages failing
+ * together do not come back together.
+ */
+export function backoffMs(attempts: number, policy: RetryPolicy, random: () => number): number {
+  const raw = Math.min(policy.capMs, policy.baseMs * policy.factor ** Math.max(0, attempts - 1));
+  return Math.round(raw / 2 + (random() * raw) / 2);
+}
+
+export function transportFor(ctx: AppContext): MailTransport {
+  const mail = ctx.config.mail;
+  return mail.smtpUrl
+    ? smtpTransport(mail.smtpUrl, mail.from)
+    : emlTransport(mail.outboxDir, mail.from);
+}
+
+export interface SendResult {
+  sent: number;
+  retried: number;
+  failed: number;
+  /** A database error stopped the run (logged); the messages stay queued. */
+  error: string | null;
+}
+
+export interface SenderOptions {
+  clock: () => Instant;
+  transport?: MailTransport;
+  batchSize?: number;
+  /** How long a claim lasts before another sender may take the message over. */
+  leaseMs?: number;
+  random?: () => number;
+  retry?: RetryPolicy;
+  /** Identifies this sender in locked_by. */
+  id?: string;
+}
+
+export class OutboxSender {
+  readonly id: string;
+  readonly transport: MailTransport;
+  private readonly log: Logger;
+  private readonly retry: RetryPolicy;
+  private running: Promise<SendResult> | null = null;
+  private again = false;
+  private stopping = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly options: SenderOptions,
+  ) {
+    this.id = options.id ?? `${ctx.instanceId}:${randomBytes(3).toString("hex")}`;
+    this.transport = options.transport ?? transportFor(ctx);
+    this.retry = options.retry ?? ctx.config.mail.retry;
+    this.log = ctx.logger.child({ sender: this.id });
+  }
+
+  /**
+   * Delivers everything due now. A call while a run is in progress runs once more after it
+   * (so messages written by a scan that just committed are not left for the next timer).
+   */
+  runOnce(): Promise<SendResult> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      const total: SendResult = { sent: 0, retried: 0, failed: 0, error: null };
+      do {
+        this.again = false;
+        const r = await this.drain();
+        total.sent += r.sent;
+        total.retried += r.retried;
+        total.failed += r.failed;
+        total.error = r.error;
+      } while (this.again && !this.stopping);
+      return total;
+    })();
+    return this.running.finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async drain(): Promise<SendResult> {
+    const result: SendResult = { sent: 0, retried: 0, failed: 0, error: null };
+    const knex = this.ctx.db.knex;
+    const batchSize = this.options.batchSize ?? 50;
+    const leaseMs = this.options.leaseMs ?? 5 * 60_000;
+    try {
+      while (!this.stopping) {
+        const batch = await claimBatch(knex, this.id, this.options.clock(), leaseMs, batchSize);
+        if (batch.length === 0) break;
+        for (let i = 0; i < batch.length; i++) {
+          const message = batch[i]!;
+          if (this.stopping) {
+            // Not started: give the rest back for the next sender.
+            for (const rest of batch.slice(i)) await release(knex, rest.id, this.id);
+            break;
+          }
+          await this.deliver(message, result);
+        }
+        if (batch.length < batchSize) break;
+      }
+    } catch (error) {
+      result.error = error instanceof Error ? error.message : String(error);
+      this.log.error("outbox sender: database error; will retry", { error: result.error });
+    }
+    if (result.sent + result.retried + result.failed > 0) {
+      this.log.info("outbox delivered", {
+        sent: result.sent,
+        retried: result.retried,
+        failed: result.failed,
+        transport: this.transport.description,
+      });
+    }
+    return result;
+  }
+
+  private async deliver(message: OutboxMessage, result: SendResult): Promise<void> {
+    const knex = this.ctx.db.knex;
+    try {
+      await this.transport.send(message);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      const exhausted = message.attempts >= this.retry.maxAttempts;
+      const retryAt = exhausted
+        ? null
+        : this.options.clock() +
+          backoffMs(message.attempts, this.retry, this.options.random ?? Math.random);
+      await markAttemptFailed(knex, message.id, this.id, text, retryAt);
+      if (exhausted) result.failed++;
+      else result.retried++;
+      this.log.warn(
+        exhausted ? "message failed: attempts exhausted" : "delivery failed; retrying",
+        {
+          outboxId: message.id,
+          kind: message.kind,
+          attempts: message.attempts,
+          retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
+          error: text,
+        },
+      );
+      return;
+    }
+    if (await markSent(knex, message.id, this.id, this.options.clock())) {
+      result.sent++;
+    } else {
+      this.log.warn("message sent but its claim was lost (lease expired)", {
+        outboxId: message.id,
+      });
+    }
+  }
+
+  /** Runs every `intervalMs` (unref'd, so it never keeps the process alive on its own). */
+  start(intervalMs: number): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      void this.runOnce();
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops taking work, finishes the message in hand, closes the transport. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.running) await this.running.catch(() => undefined);
+    await this.transport.close();
+  }
+}
