@@ -1,20 +1,27 @@
 // One scan: the daemon's periodic work and `pantau scan --once`. Reads the clock once (`now`)
-// and passes it down; refreshes the reports whose stored clocks' next instant has come.
+// and passes it down; refreshes the reports whose stored clocks' next instant has come and
+// decides their escalations in the same transactions (src/escalation/escalationScan.ts), writing
+// the messages to the outbox. Delivering the outbox is the sender's job (src/escalation/sender.ts).
 import type { Instant } from "../core/types.js";
-import { scanDue, type ScanResult } from "./clockService.js";
+import { runEscalationScan, type EscalationScanResult } from "../escalation/escalationScan.js";
 import type { AppContext } from "./context.js";
+
+export type { EscalationScanResult };
 
 export async function runScan(
   ctx: AppContext,
   now: Instant,
   wallClock: () => Instant,
-): Promise<ScanResult> {
+): Promise<EscalationScanResult> {
   const started = wallClock();
-  const result = await scanDue(ctx, now, { wallClock });
+  const result = await runEscalationScan(ctx, now, { wallClock });
+  if (result.skipped) return result;
   ctx.logger.info("scan finished", {
     scanId: result.scanId,
     reportsRefreshed: result.reportsRefreshed,
+    reportsReviewed: result.reportsReviewed,
     batches: result.batches,
+    ...result.escalation,
     ms: wallClock() - started,
   });
   return result;

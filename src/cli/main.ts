@@ -12,6 +12,8 @@ import { registerCalendarCommands } from "./commands/calendar.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
+import { registerOfficerCommands } from "./commands/officers.js";
+import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerMetricsCommands } from "./commands/metrics.js";
 
 export interface CliIo {
@@ -70,6 +72,8 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerDataCommands(program, runtime);
   registerDaemonCommands(program, runtime);
   registerMetricsCommands(program, runtime);
+  registerOfficerCommands(program, runtime);
+  registerOutboxCommands(program, runtime);
   return program;
 }
 

@@ -23,6 +23,8 @@ export interface DaemonOptions {
   /** Extra routes (API, metrics) registered by the composition root. */
   routes?: (router: HttpRouter) => void;
   onReady?: (info: { httpPort: number }) => void;
+  /** Called when shutdown begins, after the schedule stops (e.g. stop the outbox sender). */
+  onStop?: () => Promise<void>;
 }
 
 export interface RunningDaemon {
@@ -137,7 +139,7 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     const timeoutMs = options.shutdownTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      running ?? Promise.resolve(),
+      Promise.all([running ?? Promise.resolve(), options.onStop?.()]),
       new Promise<void>((resolve) => {
         timer = setTimeout(() => {
           logger.warn("work in hand did not finish in time; stopping anyway", { timeoutMs });

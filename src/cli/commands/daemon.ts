@@ -2,6 +2,8 @@
 import type { Command } from "commander";
 import { runScan } from "../../app/scanJob.js";
 import { seedDemo, DEMO_FIRST_ID } from "../../app/demo.js";
+import { countByState } from "../../escalation/outboxStore.js";
+import { OutboxSender } from "../../escalation/sender.js";
 import { handleSignals, startDaemon } from "../../daemon/daemon.js";
 import { pick } from "../../i18n/lang.js";
 import type { CliRuntime } from "../main.js";
@@ -23,12 +25,25 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
           ctx.logger.info("demo data loaded", {
             reports: summary.reportsCreated,
             events: summary.eventsAdded,
+            officers: summary.officers,
           });
         }
+        const sender = new OutboxSender(ctx, { clock: io.clock });
         const daemon = await startDaemon(ctx, {
           clock: io.clock,
-          job: { tick: (now) => runScan(ctx, now, io.clock).then(() => undefined) },
+          job: {
+            async tick(now) {
+              try {
+                await runScan(ctx, now, io.clock);
+              } finally {
+                // Deliver what this scan (or an earlier one) decided, even after a failed scan.
+                await sender.runOnce();
+              }
+            },
+          },
+          onStop: () => sender.stop(),
         });
+        sender.start(ctx.config.mail.sendIntervalMs);
         const unhook = handleSignals(daemon, io.err);
         const base = `http://127.0.0.1:${daemon.httpPort}`;
         io.err(
@@ -40,6 +55,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `    npx pantau status                 # jam SLA yang terbuka`,
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # perhitungan satu laporan, langkah demi langkah`,
               `    npx pantau calendar holidays --year 2026`,
+              `    npx pantau outbox list --all          # email eskalasi (${ctx.config.mail.smtpUrl ? sender.transport.description : `berkas .eml di ${ctx.config.mail.outboxDir}`})`,
               `  Hentikan dengan Ctrl+C.`,
             ].join("\n"),
             en: [
@@ -49,6 +65,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `    npx pantau status                 # open SLA clocks`,
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # one report's computation, step by step`,
               `    npx pantau calendar holidays --year 2026`,
+              `    npx pantau outbox list --all          # escalation emails (${ctx.config.mail.smtpUrl ? sender.transport.description : `.eml files in ${ctx.config.mail.outboxDir}`})`,
               `  Stop with Ctrl+C.`,
             ].join("\n"),
           }),
@@ -63,19 +80,48 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
     .description("menjalankan satu pemindaian / run one scan")
     .option("--once", "satu kali lalu keluar (bawaan) / once, then exit (default)")
     .option("--now <iso>", "waktu acuan / reference instant")
-    .action(async (opts: { now?: string }) => {
+    .option(
+      "--no-send",
+      "hanya memutuskan; email dikirim daemon / decide only; the daemon delivers the email",
+    )
+    .action(async (opts: { now?: string; send: boolean }) => {
       const lang = languageOf(runtime);
       const now = opts.now
         ? parseInstant(opts.now, runtime.config().defaultZone, "--now")
         : io.clock();
       await runtime.withApp("pantau scan", async (ctx) => {
         const result = await runScan(ctx, now, io.clock);
+        if (result.skipped) {
+          io.out(
+            pick(lang, {
+              id: "Pemindaian dilewati: instans lain sedang memindai basis data ini.",
+              en: "Scan skipped: another instance is scanning this database.",
+            }),
+          );
+        }
+        const e = result.escalation;
         io.out(
           pick(lang, {
-            id: `Pemindaian selesai: ${result.reportsRefreshed} laporan jatuh tempo diperbarui.`,
-            en: `Scan finished: ${result.reportsRefreshed} due reports refreshed.`,
+            id: `Pemindaian selesai: ${result.reportsRefreshed} laporan jatuh tempo diperbarui, ${result.reportsReviewed} ditinjau; eskalasi: ${e.decided} diputuskan, ${e.superseded} dilampaui, ${e.cancelled} dibatalkan, ${e.undeliverable} tanpa penerima; ${e.emailsQueued} email masuk outbox (${e.vacancyNotices} jabatan kosong, ${e.reminders} pengingat harian).`,
+            en: `Scan finished: ${result.reportsRefreshed} due reports refreshed, ${result.reportsReviewed} reviewed; escalations: ${e.decided} decided, ${e.superseded} superseded, ${e.cancelled} cancelled, ${e.undeliverable} without recipient; ${e.emailsQueued} emails queued (${e.vacancyNotices} vacancy notices, ${e.reminders} daily reminders).`,
           }),
         );
+        if (!opts.send) return;
+        // The sender's clock: never before the scan's `now` (a backfill with --now in the future).
+        const sender = new OutboxSender(ctx, { clock: () => Math.max(now, io.clock()) });
+        try {
+          const sent = await sender.runOnce();
+          const left = await countByState(ctx.db.knex);
+          io.out(
+            pick(lang, {
+              id: `Pengiriman (${sender.transport.description}): ${sent.sent} terkirim, ${sent.retried} dicoba lagi nanti, ${sent.failed} gagal; di outbox: ${left.pending} menunggu, ${left.failed} gagal.`,
+              en: `Delivery (${sender.transport.description}): ${sent.sent} sent, ${sent.retried} to retry later, ${sent.failed} failed; outbox: ${left.pending} pending, ${left.failed} failed.`,
+            }),
+          );
+          if (sent.error !== null || sent.failed > 0) process.exitCode = 1;
+        } finally {
+          await sender.stop();
+        }
       });
     });
 }
