@@ -8,6 +8,9 @@ import type {
   ReportSnapshot,
   ReportType,
 } from "../core/types.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { importOfficerText } from "../escalation/officerImport.js";
 import type { AppContext } from "./context.js";
 import { importItems, type ImportItem, type ImportSummary } from "./importService.js";
 
@@ -150,7 +153,24 @@ export function demoItems(now: Instant): ImportItem[] {
   return [...items, ...events];
 }
 
-/** Loads the demo reports (idempotent for the same hour). */
-export async function seedDemo(ctx: AppContext, now: Instant): Promise<ImportSummary> {
-  return importItems(ctx, demoItems(now), { source: "demo", now });
+/** The demo officer directory: samples/officers-contoh.csv (Dishub deliberately has no liaison). */
+export const DEMO_OFFICERS_FILE = join("samples", "officers-contoh.csv");
+
+/**
+ * Loads the demo reports (idempotent for the same hour) and the demo officers (idempotent), so
+ * that the first scan writes escalation emails to the outbox.
+ */
+export async function seedDemo(
+  ctx: AppContext,
+  now: Instant,
+): Promise<ImportSummary & { officers: number }> {
+  const summary = await importItems(ctx, demoItems(now), { source: "demo", now });
+  const csv = readFileSync(join(ctx.config.packageRoot, DEMO_OFFICERS_FILE), "utf8");
+  const officers = await importOfficerText(ctx, csv, { source: "demo", now, lang: "en" });
+  if (!officers.ok) {
+    // An operator's own directory conflicts with the demo's: keep theirs.
+    ctx.logger.warn("demo officers not loaded", { errors: officers.errors.length });
+    return { ...summary, officers: 0 };
+  }
+  return { ...summary, officers: officers.inserted };
 }
