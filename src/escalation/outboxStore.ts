@@ -5,6 +5,7 @@
 // States: pending → sending (claimed by one sender, FOR UPDATE SKIP LOCKED, with a lease) →
 // sent | pending again with a later next_attempt_at (retry) | failed (attempts exhausted);
 // cancelled when every decision it carried was cancelled before it was sent.
+import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 import type { OutboundEmail } from "../core/notify/compose.js";
 import type { Instant } from "../core/types.js";
@@ -89,9 +90,18 @@ export function outboxFromRow(r: OutboxRow): OutboxMessage {
   };
 }
 
+/**
+ * The dedupe key as stored: as composed when short; a long one (an escalation grouping hundreds
+ * of decisions) is cut and completed with its SHA-256, since a B-tree entry must stay small.
+ */
+export function storedKey(key: string): string {
+  if (key.length <= 400) return key;
+  return `${key.slice(0, 200)}…#${createHash("sha256").update(key, "utf8").digest("hex")}`;
+}
+
 function rowOf(email: OutboundEmail, now: Instant): Record<string, unknown> {
   return {
-    dedupe_key: email.dedupeKey,
+    dedupe_key: storedKey(email.dedupeKey),
     message_id: email.messageId,
     kind: email.kind,
     to: JSON.stringify(email.to),
@@ -131,7 +141,7 @@ export async function enqueue(
   if (inserted[0]) return { id: Number(inserted[0].id), created: true };
   const existing = (await trx("outbox")
     .select("id")
-    .where({ dedupe_key: email.dedupeKey })
+    .where({ dedupe_key: storedKey(email.dedupeKey) })
     .first()) as { id: number | string } | undefined;
   return { id: Number(existing?.id), created: false };
 }
@@ -139,11 +149,13 @@ export async function enqueue(
 /** Dedupe keys of this kind that exist (any state) among `keys`. */
 export async function existingKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (let i = 0; i < keys.length; i += 1000) {
+  const byStored = new Map(keys.map((k) => [storedKey(k), k]));
+  const stored = [...byStored.keys()];
+  for (let i = 0; i < stored.length; i += 1000) {
     const rows = (await db("outbox")
       .select("dedupe_key")
-      .whereIn("dedupe_key", keys.slice(i, i + 1000))) as { dedupe_key: string }[];
-    for (const r of rows) out.add(r.dedupe_key);
+      .whereIn("dedupe_key", stored.slice(i, i + 1000))) as { dedupe_key: string }[];
+    for (const r of rows) out.add(byStored.get(r.dedupe_key) ?? r.dedupe_key);
   }
   return out;
 }

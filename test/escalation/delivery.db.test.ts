@@ -10,7 +10,7 @@ import { bootstrap } from "../../src/app/bootstrap.js";
 import type { AppContext } from "../../src/app/context.js";
 import { runScan } from "../../src/app/scanJob.js";
 import { openDatabase } from "../../src/db/connect.js";
-import { claimBatch, listOutbox } from "../../src/escalation/outboxStore.js";
+import { claimBatch, enqueue, listOutbox } from "../../src/escalation/outboxStore.js";
 import { backoffMs, OutboxSender } from "../../src/escalation/sender.js";
 import { emlTransport, smtpTransport } from "../../src/escalation/transports.js";
 import { createLogger } from "../../src/log.js";
@@ -220,6 +220,30 @@ describe("outbox delivery", function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("dedupes a message grouping hundreds of decisions (a long dedupe key)", async () => {
+    const keys = Array.from({ length: 400 }, (_, i) => `${9100000 + i}|resolution|1|1`);
+    const email = {
+      messageId: "<x@pantau.kabupaten-malang>",
+      dedupeKey: `escalation|kepala.dpubm@malangkab.example|${keys.join(";")}`,
+      kind: "escalation" as const,
+      to: ["kepala.dpubm@malangkab.example"],
+      cc: [],
+      recipientNames: {},
+      subject: "s",
+      text: "t",
+      html: "h",
+      items: keys,
+      headers: {},
+    };
+    const a = await app.ctx.db.knex.transaction((trx) => enqueue(trx, email, AT_RISK));
+    const b = await app.ctx.db.knex.transaction((trx) => enqueue(trx, email, AT_RISK));
+    expect(a.created).to.equal(true);
+    expect(b).to.deep.equal({ id: a.id, created: false });
+    const other = { ...email, dedupeKey: email.dedupeKey + ";x" };
+    const c = await app.ctx.db.knex.transaction((trx) => enqueue(trx, other, AT_RISK));
+    expect(c.created).to.equal(true);
   });
 
   it("keeps next_check_at for a step after due, so the scan comes back for it", async () => {
