@@ -1,0 +1,179 @@
+// Benchmark: one scan with escalation on PostgreSQL with 1,000,000 open clocks (BENCH_SCAN_CLOCKS)
+// of which 10,000 are due (BENCH_SCAN_DUE), then the same scan with nothing due, then with 1,000
+// due (BENCH_SCAN_DUE_SMALL): the time must follow the due work, not the open clocks. Time and
+// peak RSS of each; the daily reminder digest (once a working day, reads every overdue clock) is
+// measured on its own.
+//
+// Setup (not measured): synthetic reports and events (bench/setup.ts), one open clock per report
+// written with SQL (the scan re-derives the due ones from their events), the demo officer
+// directory, every clock's next check a year ahead, then the due ones set to a minute ago.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import type { AppContext } from "../src/app/context.js";
+import { runScan } from "../src/app/scanJob.js";
+import { importOfficerText } from "../src/escalation/officerImport.js";
+import { setMeta } from "../src/store/reportStore.js";
+import { benchDatabase, generateReports, machineLine, mib } from "./setup.js";
+
+interface Measured {
+  label: string;
+  due: number;
+  ms: number;
+  peakRss: number;
+  refreshed: number;
+  decided: number;
+  emails: number;
+}
+
+async function measure(
+  label: string,
+  due: number,
+  fn: () => Promise<{ refreshed: number; decided: number; emails: number }>,
+): Promise<Measured> {
+  global.gc?.();
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const t0 = performance.now();
+  const r = await fn();
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { label, due, ms, peakRss: peak, ...r };
+}
+
+async function makeDue(ctx: AppContext, count: number, now: number, salt: number): Promise<void> {
+  // Spread over agencies and ages: every k-th open clock by a hash of its tracking ID.
+  await ctx.db.knex.raw(
+    `UPDATE sla_clocks SET next_check_at = ?
+     WHERE (tracking_id, stage, seq) IN (
+       SELECT tracking_id, stage, seq FROM sla_clocks
+       WHERE stopped_at IS NULL AND next_check_at > ?
+       ORDER BY md5(tracking_id || ?::text) LIMIT ?)`,
+    [new Date(now - 60_000), new Date(now), salt, count],
+  );
+}
+
+export async function runScanBench(
+  clocks = Number(process.env.BENCH_SCAN_CLOCKS ?? 1_000_000),
+  due = Number(process.env.BENCH_SCAN_DUE ?? 10_000),
+  dueSmall = Number(process.env.BENCH_SCAN_DUE_SMALL ?? 1_000),
+): Promise<string> {
+  // Mon 2 Nov 2026 10:00 WIB: a working day after the reminder hour.
+  const now = Date.parse("2026-11-02T03:00:00Z");
+  const bench = await benchDatabase(now);
+  try {
+    const { ctx } = bench;
+    const knex = ctx.db.knex;
+    const t0 = performance.now();
+    await generateReports(ctx, clocks, now);
+    await knex.raw(
+      `INSERT INTO sla_clocks (tracking_id, stage, seq, opd, sop_id, sop_version, target_amount,
+         target_unit, started_at, due_at, at_risk_at, stopped_at, used_ms, outcome, state, pauses,
+         next_check_at, computed_at, escalation_checked_at)
+       SELECT tracking_id, CASE WHEN opd IS NULL THEN 'verification' ELSE 'resolution' END, 1,
+         coalesce(opd, ?), 'default', '2020-01-01', 14, 'wd', received_at,
+         received_at + interval '20 days', received_at + interval '19 days', NULL, 0,
+         CASE WHEN received_at + interval '20 days' < ? THEN 'breached' ELSE 'open' END,
+         CASE WHEN received_at + interval '20 days' < ? THEN 'breached' ELSE 'on_track' END,
+         '[]'::jsonb, ?, ?, ?
+       FROM reports`,
+      [
+        ctx.config.coordinator,
+        new Date(now),
+        new Date(now),
+        new Date(now + 365 * 86_400_000),
+        new Date(now),
+        new Date(now),
+      ],
+    );
+    const csv = readFileSync(
+      join(ctx.config.packageRoot, "samples", "officers-contoh.csv"),
+      "utf8",
+    );
+    await importOfficerText(ctx, csv, { source: "bench", now, lang: "en" });
+    await knex.raw("ANALYZE sla_clocks");
+    // The daily digest is measured separately below.
+    const today = ctx.calendars.forZone(ctx.config.defaultZone).localDate(now);
+    await setMeta(knex, "reminder_digest_date", today, now);
+    const setupSeconds = (performance.now() - t0) / 1000;
+
+    const scan = async () => {
+      const r = await runScan(ctx, now, () => Date.now());
+      return {
+        refreshed: r.reportsRefreshed + r.reportsReviewed,
+        decided: r.escalation.decided,
+        emails: r.escalation.emailsQueued,
+      };
+    };
+    const rows: Measured[] = [];
+    await makeDue(ctx, due, now, 1);
+    rows.push(await measure(`${due.toLocaleString("en")} due`, due, scan));
+    rows.push(await measure("nothing due", 0, scan));
+    await makeDue(ctx, dueSmall, now, 2);
+    rows.push(await measure(`${dueSmall.toLocaleString("en")} due`, dueSmall, scan));
+    rows.push(await measure("nothing due (again)", 0, scan));
+    await knex("pantau_meta").where({ key: "reminder_digest_date" }).del();
+    const [overdue] = (await knex("sla_clocks")
+      .whereNull("stopped_at")
+      .where("due_at", "<=", new Date(now))
+      .count("* as n")) as { n: number }[];
+    const overdueCount = Number(overdue?.n);
+    const digestMax = Number(process.env.BENCH_SCAN_DIGEST_MAX ?? 100_000);
+    let digestNote = "";
+    if (overdueCount <= digestMax) {
+      rows.push(
+        await measure(
+          `daily digest (${overdueCount.toLocaleString("en")} overdue clocks)`,
+          0,
+          async () => {
+            const r = await runScan(ctx, now, () => Date.now());
+            return { refreshed: 0, decided: 0, emails: r.escalation.reminders };
+          },
+        ),
+      );
+    } else {
+      digestNote = `The daily digest was not measured: ${overdueCount.toLocaleString("en")} overdue clocks is above BENCH_SCAN_DIGEST_MAX (${digestMax.toLocaleString("en")}); it holds them all in memory (see docs/escalation.md).`;
+    }
+    const [open] = (await knex("sla_clocks").whereNull("stopped_at").count("* as n")) as {
+      n: number;
+    }[];
+    return [
+      "## Scan with escalation (PostgreSQL)",
+      "",
+      machineLine(),
+      "",
+      `${Number(open?.n).toLocaleString("en")} open clocks. Setup (not measured): ${setupSeconds.toFixed(1)} s.`,
+      "",
+      "| scan | reports refreshed | decisions | emails queued | time | peak RSS |",
+      "|---|---:|---:|---:|---:|---:|",
+      ...rows.map(
+        (r) =>
+          `| ${r.label} | ${r.refreshed.toLocaleString("en")} | ${r.decided.toLocaleString("en")} | ${r.emails.toLocaleString("en")} | ${r.ms < 1000 ? `${r.ms.toFixed(1)} ms` : `${(r.ms / 1000).toFixed(2)} s`} | ${mib(r.peakRss)} MiB |`,
+      ),
+      "",
+      "A scan reads three partial indexes (next_check_at <= now; clocks re-derived outside the",
+      "scan; decisions without a message) and refreshes only what they return, in batches of 500",
+      "reports, each with its escalation decisions and outbox rows in one transaction. With nothing",
+      "due it costs a few index probes whatever the number of open clocks. The daily digest runs",
+      "once per working day (marked in pantau_meta) and reads every overdue clock.",
+      ...(digestNote ? ["", digestNote] : []),
+      "",
+    ].join("\n");
+  } finally {
+    await bench.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  runScanBench().then(
+    (md) => console.log(md),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
