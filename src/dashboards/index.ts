@@ -4,6 +4,7 @@ import { stableJson } from "./common.js";
 import { detailOpdDashboard } from "./detailOpd.js";
 import { eskalasiDashboard } from "./eskalasi.js";
 import { kepatuhanDashboard } from "./kepatuhan.js";
+import { trendsDashboard } from "./trends.js";
 
 export { DASHBOARD_UIDS, POSTGRES_UID, PROMETHEUS_UID, stableJson } from "./common.js";
 export { DAILY_COMPLIANCE_SQL, OVERDUE_REPORTS_SQL } from "./detailOpd.js";
@@ -14,6 +15,7 @@ export function allDashboards(): Record<string, Dashboard> {
     "kepatuhan.json": kepatuhanDashboard(),
     "detail-opd.json": detailOpdDashboard(),
     "eskalasi.json": eskalasiDashboard(),
+    "tren-tahunan.json": trendsDashboard(),
   };
   // Stable panel IDs (Grafana would otherwise assign them on load): 1, 2, … in layout order.
   for (const dashboard of Object.values(dashboards))

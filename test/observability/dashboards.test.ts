@@ -55,12 +55,13 @@ function variables(d: Dashboard): VariableModel[] {
 }
 
 describe("observability: dashboards as code", () => {
-  it("writes the three dashboards, and the committed JSON is exactly what regeneration writes", () => {
+  it("writes the four dashboards, and the committed JSON is exactly what regeneration writes", () => {
     const rendered = renderDashboards();
     expect(Object.keys(rendered).sort()).to.deep.equal([
       "detail-opd.json",
       "eskalasi.json",
       "kepatuhan.json",
+      "tren-tahunan.json",
     ]);
     for (const [file, text] of Object.entries(rendered)) {
       const onDisk = readFileSync(join(REPO_ROOT, "dashboards", file), "utf8");
@@ -79,6 +80,7 @@ describe("observability: dashboards as code", () => {
       "pantau-kepatuhan": "Kepatuhan SLA per OPD",
       "pantau-detail-opd": "Detail OPD",
       "pantau-eskalasi": "Eskalasi & kesehatan Pantau",
+      "pantau-tren-tahunan": "Tren Tahunan Tindak Lanjut",
     });
   });
 
@@ -195,7 +197,7 @@ describe("observability: dashboards as code", () => {
     expect(table?.type).to.equal("table");
     const link = JSON.stringify(table?.fieldConfig?.overrides ?? []);
     expect(link).to.include("https://www.lapor.go.id/pengaduan/${__value.raw}");
-    const sql = sqlTargets(dashboards);
+    const sql = sqlTargets(dashboards).filter((s) => s.dashboard === "detail-opd.json");
     expect(sql.map((s) => s.panel).sort()).to.deep.equal([
       "Kepatuhan harian (basis data)",
       "Laporan terlambat",

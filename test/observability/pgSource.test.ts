@@ -296,6 +296,24 @@ describe("observability: PostgreSQL metrics source (PGlite)", function () {
         "overdue_seconds",
       ],
       "Kepatuhan harian (basis data)": ["time", "compliance"],
+      "Laporan diterima": ["diterima"],
+      "Kepatuhan kabupaten": ["kepatuhan"],
+      "Volume per tahun (kabupaten)": ["time", "metric", "value"],
+      "Kepatuhan per tahap per tahun (kabupaten)": ["time", "metric", "value"],
+      "Kepatuhan OPD terpilih dan kabupaten per tahun": ["time", "metric", "value"],
+      "Median hari kerja sampai respons pertama dan tindak lanjut": ["time", "metric", "value"],
+      "Volume per saluran per tahun": ["time", "metric", "value"],
+      "Per OPD per tahun": [
+        "opd",
+        "tahun",
+        "diterima",
+        "ditindaklanjuti",
+        "respons_pertama",
+        "tindak_lanjut",
+        "kepatuhan",
+      ],
+      "OPD paling membaik": ["opd", "kepatuhan_sebelumnya", "kepatuhan", "perubahan"],
+      "OPD paling menurun": ["opd", "kepatuhan_sebelumnya", "kepatuhan", "perubahan"],
     };
     for (const t of sqlTargets(allDashboards())) {
       const sql = expandSql(t.rawSql, NOW - 30 * DAY, NOW, "dinkes");
