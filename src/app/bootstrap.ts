@@ -11,6 +11,7 @@ import {
   agenciesWithOwnSop,
   CalendarDirectory,
   clockConfigFingerprint,
+  NOOP_METRICS,
   type AppContext,
 } from "./context.js";
 
@@ -76,5 +77,6 @@ export async function bootstrap(options: BootstrapOptions): Promise<AppContext> 
     logger,
     instanceId: `${hostname()}:${process.pid}`,
     calendars: new CalendarDirectory(config),
+    metrics: NOOP_METRICS,
   };
 }

@@ -7,6 +7,7 @@ import type { Agency } from "../core/types.js";
 import { calendarSpecFor, type PantauConfig } from "../config/index.js";
 import type { Database } from "../db/connect.js";
 import type { Logger } from "../log.js";
+import { NOOP_METRICS, type PantauMetrics } from "../metrics/registry.js";
 
 export interface AppContext {
   config: PantauConfig;
@@ -15,7 +16,11 @@ export interface AppContext {
   /** Identifies this process in scan records and logs. */
   instanceId: string;
   calendars: CalendarDirectory;
+  /** Events for Prometheus (scans, emails, decisions); a no-op until the daemon wires metrics. */
+  metrics: PantauMetrics;
 }
+
+export { NOOP_METRICS };
 
 export class UnknownAgencyError extends Error {
   readonly code = "UNKNOWN_AGENCY";

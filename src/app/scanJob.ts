@@ -14,8 +14,22 @@ export async function runScan(
   wallClock: () => Instant,
 ): Promise<EscalationScanResult> {
   const started = wallClock();
-  const result = await runEscalationScan(ctx, now, { wallClock });
+  let result: EscalationScanResult;
+  try {
+    result = await runEscalationScan(ctx, now, { wallClock });
+  } catch (error) {
+    ctx.metrics.scanFailed((wallClock() - started) / 1000);
+    throw error;
+  }
   if (result.skipped) return result;
+  ctx.metrics.scanFinished({
+    durationSeconds: (wallClock() - started) / 1000,
+    finishedAt: wallClock(),
+    clocksDue: result.reportsRefreshed,
+  });
+  for (const [level, count] of Object.entries(result.escalation.decidedByLevel)) {
+    ctx.metrics.escalationDecided(level, count);
+  }
   ctx.logger.info("scan finished", {
     scanId: result.scanId,
     reportsRefreshed: result.reportsRefreshed,

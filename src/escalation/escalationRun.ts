@@ -53,6 +53,8 @@ export interface EscalationCounts {
   undeliverable: number;
   /** Copies lost because the role and the coordinator are both vacant. */
   unfilled: number;
+  /** Decisions by escalation level ("0", "1", "2"), for metrics. */
+  decidedByLevel: Record<string, number>;
 }
 
 export function emptyCounts(): EscalationCounts {
@@ -66,6 +68,7 @@ export function emptyCounts(): EscalationCounts {
     reminders: 0,
     undeliverable: 0,
     unfilled: 0,
+    decidedByLevel: {},
   };
 }
 
@@ -213,6 +216,10 @@ export class EscalationRun {
     await this.insertDecisions(trx, result.decide, "pending");
     await this.insertDecisions(trx, result.superseded, "superseded");
     this.counts.decided += result.decide.length;
+    for (const d of result.decide) {
+      const level = String(d.level);
+      this.counts.decidedByLevel[level] = (this.counts.decidedByLevel[level] ?? 0) + 1;
+    }
     this.counts.superseded += result.superseded.length;
 
     const cancelled = await this.cancel(trx, [...cancel], now);

@@ -151,6 +151,7 @@ export class OutboxSender {
       await markAttemptFailed(knex, message.id, this.id, text, retryAt);
       if (exhausted) result.failed++;
       else result.retried++;
+      this.ctx.metrics.emailFailed();
       this.log.warn(
         exhausted ? "message failed: attempts exhausted" : "delivery failed; retrying",
         {
@@ -165,6 +166,7 @@ export class OutboxSender {
     }
     if (await markSent(knex, message.id, this.id, this.options.clock())) {
       result.sent++;
+      this.ctx.metrics.emailSent();
     } else {
       this.log.warn("message sent but its claim was lost (lease expired)", {
         outboxId: message.id,

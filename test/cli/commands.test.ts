@@ -37,7 +37,12 @@ describe("pantau commands", function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "pantau-cli-"));
-    env = { PANTAU_DATA_DIR: join(dir, "db"), PANTAU_LOG_LEVEL: "error", PANTAU_LANG: "id" };
+    env = {
+      PANTAU_DATA_DIR: join(dir, "db"),
+      PANTAU_OUTBOX_DIR: join(dir, "outbox"),
+      PANTAU_LOG_LEVEL: "error",
+      PANTAU_LANG: "id",
+    };
     if (testBackend === "postgres") {
       pg = await createTestDatabase();
       env.DATABASE_URL = pg.url ?? "";

@@ -18,6 +18,7 @@ describe("pantau start and a second process", function () {
     dir = mkdtempSync(join(tmpdir(), "pantau-daemon-"));
     env = {
       PANTAU_DATA_DIR: join(dir, "db"),
+      PANTAU_OUTBOX_DIR: join(dir, "outbox"),
       PANTAU_HTTP_PORT: "0",
       PANTAU_METRICS_PORT: "0",
       PANTAU_LOG_LEVEL: "info",

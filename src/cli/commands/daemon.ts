@@ -5,6 +5,7 @@ import { seedDemo, DEMO_FIRST_ID } from "../../app/demo.js";
 import { countByState } from "../../escalation/outboxStore.js";
 import { OutboxSender } from "../../escalation/sender.js";
 import { handleSignals, startDaemon } from "../../daemon/daemon.js";
+import { createObservability } from "../../app/observability.js";
 import { pick } from "../../i18n/lang.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
@@ -28,6 +29,9 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
             officers: summary.officers,
           });
         }
+        const observability = createObservability(ctx, io.clock);
+        ctx.metrics = observability.metrics;
+        const metricsServer = await observability.serve();
         const sender = new OutboxSender(ctx, { clock: io.clock });
         const daemon = await startDaemon(ctx, {
           clock: io.clock,
@@ -41,7 +45,10 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               }
             },
           },
-          onStop: () => sender.stop(),
+          onStop: async () => {
+            await sender.stop();
+            await observability.close();
+          },
         });
         sender.start(ctx.config.mail.sendIntervalMs);
         const unhook = handleSignals(daemon, io.err);
@@ -51,6 +58,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
             id: [
               `Pantau berjalan (basis data: ${ctx.db.kind === "embedded" ? `bawaan di ${ctx.db.description}` : ctx.db.description}).`,
               `  Kesehatan:     ${base}/healthz  ${base}/readyz`,
+              `  Metrik:        http://127.0.0.1:${metricsServer.port}/metrics`,
               `  Di terminal lain:`,
               `    npx pantau status                 # jam SLA yang terbuka`,
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # perhitungan satu laporan, langkah demi langkah`,
@@ -61,6 +69,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
             en: [
               `Pantau is running (database: ${ctx.db.kind === "embedded" ? `embedded in ${ctx.db.description}` : ctx.db.description}).`,
               `  Health:        ${base}/healthz  ${base}/readyz`,
+              `  Metrics:       http://127.0.0.1:${metricsServer.port}/metrics`,
               `  In another terminal:`,
               `    npx pantau status                 # open SLA clocks`,
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # one report's computation, step by step`,
