@@ -3,12 +3,18 @@
 import { writeFileSync } from "node:fs";
 import { runCalendarBench } from "./calendar.bench.js";
 import { runEngineBench } from "./engine.bench.js";
+import { runMetricsBench } from "./metrics.bench.js";
+import { runOutboxBench } from "./outbox.bench.js";
+import { runScanBench } from "./scan.bench.js";
 
 type Bench = { name: string; run: () => Promise<string> };
 
 const benches: Bench[] = [
   { name: "calendar", run: runCalendarBench },
   { name: "engine", run: () => runEngineBench() },
+  { name: "scan", run: () => runScanBench() },
+  { name: "outbox", run: () => runOutboxBench() },
+  { name: "metrics", run: () => runMetricsBench() },
 ];
 
 async function main(): Promise<void> {
