@@ -11,10 +11,11 @@ import type {
   ReportEventRow,
   ReportSnapshot,
 } from "../core/types.js";
+import { deriveClocks } from "../core/sla/clocks.js";
+import type { SlaClock } from "../core/types.js";
 import { loadHistories, type History } from "../store/reportStore.js";
-import { reportToRow } from "../store/rows.js";
+import { clockToRow, reportToRow } from "../store/rows.js";
 import type { AppContext } from "./context.js";
-import { refreshReports } from "./clockService.js";
 
 export interface Rejection {
   rowNumber: number;
@@ -316,10 +317,12 @@ async function writeChunk(
     await trx("reports").select("tracking_id").whereIn("tracking_id", ids).forUpdate();
   }
   const histories = await loadHistories(trx, ids);
+  const existedBefore = new Set(histories.keys());
   const touched = new Set<string>();
   const reportRows = new Map<string, ReturnType<typeof reportToRow> & { isNew: boolean }>();
   const eventRows: Record<string, unknown>[] = [];
   const at = new Date(options.now);
+  const recordedAt = at.toISOString();
   for (const item of items) {
     summary.rows++;
     if (item.kind === "rejected") {
@@ -357,10 +360,10 @@ async function writeChunk(
       eventRows.push({
         tracking_id: trackingId,
         kind: e.kind,
-        at: new Date(e.at),
+        at: new Date(e.at).toISOString(),
         opd: e.opd,
         source: options.source,
-        recorded_at: at,
+        recorded_at: recordedAt,
       });
     }
     // Later rows of this chunk see this row's effect.
@@ -369,33 +372,156 @@ async function writeChunk(
       events: [...(history?.events ?? []), ...plan.events].sort((a, b) => a.at - b.at),
     });
   }
-  const rows = [...reportRows.values()];
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows
-      .slice(i, i + 500)
-      .map(({ isNew: _isNew, ...row }) => ({ ...row, created_at: at, updated_at: at }));
-    await trx("reports")
-      .insert(chunk)
-      .onConflict("tracking_id")
-      .merge([
-        "opd",
-        "type",
-        "complexity",
-        "category",
-        "channel",
-        "anonymous",
-        "confidential",
-        "contact_complete",
-        "updated_at",
-      ]);
+  const stamp = at.toISOString();
+  const reports = [...reportRows.values()].map(({ isNew: _isNew, ...row }) => ({
+    ...row,
+    created_at: stamp,
+    updated_at: stamp,
+  }));
+  if (reports.length > 0) {
+    // One statement per chunk, the rows as one JSON parameter: far less client-side work than
+    // a multi-row VALUES list with a binding per cell.
+    await trx.raw(
+      `INSERT INTO reports (${REPORT_COLUMNS.map((c) => c[0]).join(", ")})
+       SELECT ${REPORT_COLUMNS.map((c) => c[0]).join(", ")}
+       FROM jsonb_to_recordset(?::jsonb) AS t(${recordsetColumns(REPORT_COLUMNS)})
+       ON CONFLICT (tracking_id) DO UPDATE SET ${REPORT_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+      [JSON.stringify(reports)],
+    );
   }
-  for (let i = 0; i < eventRows.length; i += 1000) {
-    await trx("report_events")
-      .insert(eventRows.slice(i, i + 1000))
-      .onConflict()
-      .ignore();
+  if (eventRows.length > 0) {
+    await trx.raw(
+      `INSERT INTO report_events (${EVENT_COLUMNS.map((c) => c[0]).join(", ")})
+       SELECT ${EVENT_COLUMNS.map((c) => c[0]).join(", ")}
+       FROM jsonb_to_recordset(?::jsonb) AS t(${recordsetColumns(EVENT_COLUMNS)})
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(eventRows)],
+    );
   }
-  if (touched.size > 0) await refreshReports(ctx, trx, [...touched], options.now);
+  if (touched.size > 0) {
+    // The histories in memory are the stored ones plus this chunk's writes: derive from them
+    // instead of reading them back (what refreshReports would do, without its two queries).
+    const clockContext = ctx.calendars.clockContext();
+    const clocks: SlaClock[] = [];
+    for (const trackingId of touched) {
+      const history = histories.get(trackingId);
+      if (!history) continue;
+      clocks.push(
+        ...deriveClocks(history.report, history.events, clockContext, options.now).clocks,
+      );
+    }
+    await storeClocks(trx, [...touched], clocks, existedBefore, options.now);
+  }
+}
+
+const REPORT_COLUMNS: readonly (readonly [string, string])[] = [
+  ["tracking_id", "text"],
+  ["opd", "text"],
+  ["type", "text"],
+  ["complexity", "text"],
+  ["category", "text"],
+  ["channel", "text"],
+  ["anonymous", "boolean"],
+  ["confidential", "boolean"],
+  ["contact_complete", "boolean"],
+  ["received_at", "timestamptz"],
+  ["created_at", "timestamptz"],
+  ["updated_at", "timestamptz"],
+];
+const REPORT_MERGE = [
+  "opd",
+  "type",
+  "complexity",
+  "category",
+  "channel",
+  "anonymous",
+  "confidential",
+  "contact_complete",
+  "updated_at",
+];
+const EVENT_COLUMNS: readonly (readonly [string, string])[] = [
+  ["tracking_id", "text"],
+  ["kind", "text"],
+  ["at", "timestamptz"],
+  ["opd", "text"],
+  ["source", "text"],
+  ["recorded_at", "timestamptz"],
+];
+const CLOCK_COLUMNS: readonly (readonly [string, string])[] = [
+  ["tracking_id", "text"],
+  ["stage", "text"],
+  ["seq", "integer"],
+  ["opd", "text"],
+  ["sop_id", "text"],
+  ["sop_version", "text"],
+  ["target_amount", "double precision"],
+  ["target_unit", "text"],
+  ["started_at", "timestamptz"],
+  ["due_at", "timestamptz"],
+  ["at_risk_at", "timestamptz"],
+  ["stopped_at", "timestamptz"],
+  ["used_ms", "double precision"],
+  ["outcome", "text"],
+  ["state", "text"],
+  ["pauses", "jsonb"],
+  ["next_check_at", "timestamptz"],
+  ["computed_at", "timestamptz"],
+];
+/** Columns rewritten on conflict: all but the key (as saveClocks in reportStore.ts). */
+const CLOCK_MERGE = CLOCK_COLUMNS.map((c) => c[0]).filter(
+  (c) => c !== "tracking_id" && c !== "stage" && c !== "seq",
+);
+
+function recordsetColumns(columns: readonly (readonly [string, string])[]): string {
+  return columns.map(([name, type]) => `${name} ${type}`).join(", ");
+}
+
+/**
+ * Stores derived clocks like saveClocks (reportStore.ts) in two statements per chunk: a clock
+ * already stored as stopped is never rewritten, and open clocks the derivation no longer produces
+ * are removed (only reports that existed before the chunk can have such clocks).
+ */
+async function storeClocks(
+  trx: Knex.Transaction,
+  trackingIds: readonly string[],
+  clocks: readonly SlaClock[],
+  existedBefore: ReadonlySet<string>,
+  now: Instant,
+): Promise<void> {
+  const computedAt = new Date(now).toISOString();
+  const rows = clocks.map((c) => {
+    // As clockToRow, with the pauses as JSON values rather than a JSON string.
+    const pauses = c.pauses.map((p) => ({
+      start: p.start,
+      end: Number.isFinite(p.end) ? p.end : null,
+    }));
+    return { ...clockToRow(c), pauses, computed_at: computedAt };
+  });
+  if (rows.length > 0) {
+    await trx.raw(
+      `INSERT INTO sla_clocks AS s (${CLOCK_COLUMNS.map((c) => c[0]).join(", ")})
+       SELECT ${CLOCK_COLUMNS.map((c) => c[0]).join(", ")}
+       FROM jsonb_to_recordset(?::jsonb) AS t(${recordsetColumns(CLOCK_COLUMNS)})
+       ON CONFLICT (tracking_id, stage, seq) DO UPDATE SET ${CLOCK_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
+       WHERE s.stopped_at IS NULL`,
+      [JSON.stringify(rows)],
+    );
+  }
+  const existing = trackingIds.filter((id) => existedBefore.has(id));
+  if (existing.length > 0) {
+    const keep = clocks
+      .filter((c) => existedBefore.has(c.trackingId))
+      .map((c) => ({ tracking_id: c.trackingId, stage: c.stage, seq: c.seq }));
+    await trx.raw(
+      `DELETE FROM sla_clocks s
+       WHERE s.tracking_id IN (SELECT jsonb_array_elements_text(?::jsonb))
+         AND s.stopped_at IS NULL
+         AND NOT EXISTS (
+           SELECT 1 FROM jsonb_to_recordset(?::jsonb) AS k(tracking_id text, stage text, seq integer)
+           WHERE k.tracking_id = s.tracking_id AND k.stage = s.stage AND k.seq = s.seq)`,
+      [JSON.stringify(existing), JSON.stringify(keep)],
+    );
+  }
 }
 
 /** Imports all items in one transaction (rolled back for a dry run). */
@@ -417,17 +543,42 @@ export async function importItems(
   const chunkSize = options.chunkSize ?? 500;
   try {
     await ctx.db.knex.transaction(async (trx) => {
+      // Every lookup of the import is by key. In a large first import the tables grow inside
+      // this transaction while their statistics still say "empty", and the planner then picks
+      // sequential scans that make each chunk slower than the one before (quadratic time).
+      await trx.raw("SET LOCAL enable_seqscan = off");
+      // Reading and normalising the next chunk overlaps with the database work on the previous
+      // one (at most one chunk in flight, written in order, so each chunk's plan sees the
+      // previous chunks' writes).
+      let inFlight: Promise<void> = Promise.resolve();
+      const write = (chunk: ImportItem[]): void => {
+        inFlight = inFlight
+          .then(() => writeChunk(ctx, trx, chunk, options, summary))
+          .then(() => options.onProgress?.(summary.rows));
+        inFlight.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      };
       let chunk: ImportItem[] = [];
-      for await (const item of items) {
-        chunk.push(item);
-        if (chunk.length >= chunkSize) {
-          await writeChunk(ctx, trx, chunk, options, summary);
-          options.onProgress?.(summary.rows);
-          chunk = [];
+      try {
+        for await (const item of items) {
+          chunk.push(item);
+          if (chunk.length >= chunkSize) {
+            await inFlight;
+            write(chunk);
+            chunk = [];
+          }
         }
+      } catch (error) {
+        // The file failed midway: let the chunk in flight settle before the rollback.
+        await inFlight.catch(() => undefined);
+        throw error;
       }
-      if (chunk.length > 0) await writeChunk(ctx, trx, chunk, options, summary);
-      options.onProgress?.(summary.rows);
+      await inFlight;
+      if (chunk.length > 0) {
+        write(chunk);
+        await inFlight;
+      } else if (summary.rows === 0) {
+        options.onProgress?.(summary.rows);
+      }
       if (options.dryRun) throw new DryRunRollback();
     });
   } catch (error) {

@@ -1,0 +1,285 @@
+// Benchmark: importing a LAPOR!-style xlsx export of N rows (default 100,000; BENCH_IMPORT_ROWS),
+// generated here with exceljs's streaming writer, in one run: (a) the bare read with exceljs's
+// streaming WorkbookReader over every row, (b) our reader and normaliser (readTable +
+// normalizeRows through openImport), (c) the full import into PostgreSQL (openImport +
+// importItems, as `pantau import` does), each with rows per second, peak RSS (sampled every
+// 100 ms) and RSS at each quarter of the rows (after a full GC when run with --expose-gc:
+// `node --expose-gc --import tsx bench/import.bench.ts`). Target: full / bare < 3×, flat memory.
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import ExcelJS from "exceljs";
+import { importItems } from "../src/app/importService.js";
+import { loadConfig } from "../src/config/index.js";
+import { openImport } from "../src/ingest/normalize.js";
+import { benchDatabase, machineLine, mib } from "./setup.js";
+
+const HEADERS = [
+  "No.",
+  "ID Tracking",
+  "Judul",
+  "Isi Laporan",
+  "Nama Pelapor",
+  "No. HP",
+  "Email",
+  "Tanggal Laporan",
+  "Kategori",
+  "Klasifikasi",
+  "Kompleksitas",
+  "Sumber",
+  "Anonim",
+  "Rahasia",
+  "Instansi Tujuan",
+  "Tanggal Disposisi",
+  "Tanggal Tanggapan",
+  "Tanggal Tindak Lanjut",
+  "Tanggal Selesai",
+  "Status",
+];
+
+const CATEGORIES = [
+  "Infrastruktur",
+  "Kesehatan",
+  "Pendidikan",
+  "Kependudukan",
+  "Sosial",
+  "Lingkungan",
+];
+const COMPLEXITY = ["Ringan", "Normatif", "Tidak Berkadar Pengawasan", "Berkadar Pengawasan"];
+const CHANNELS = [
+  "LAPOR! web",
+  "Mobile App",
+  "SMS 1708",
+  "WhatsApp",
+  "Instagram",
+  "Call Center 112",
+];
+
+const pad = (n: number): string => String(n).padStart(2, "0");
+/** "dd/mm/yyyy HH:mm" in WIB, as LAPOR! exports show it. */
+function wibText(t: number): string {
+  const d = new Date(t + 7 * 3600_000);
+  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** Writes the synthetic export; returns its size in bytes. */
+export async function writeLaporXlsx(path: string, rows: number, now: number): Promise<number> {
+  const agencies = loadConfig({ env: {} }).agencies;
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: path,
+    useSharedStrings: true,
+    useStyles: false,
+  });
+  const sheet = workbook.addWorksheet("Laporan");
+  sheet.addRow(HEADERS).commit();
+  const start = now - 300 * 86_400_000;
+  for (let i = 1; i <= rows; i++) {
+    const received = start + ((i * 2_591_917) % (290 * 86_400_000));
+    const agency = agencies[i % agencies.length];
+    // Names as people write them: code, full name or a short alias.
+    const agencyText =
+      i % 10 === 0
+        ? ""
+        : i % 3 === 0
+          ? (agency?.name ?? "")
+          : i % 3 === 1
+            ? (agency?.code ?? "")
+            : (agency?.aliases[0] ?? agency?.name ?? "");
+    const disposed = agencyText ? received + 86_400_000 : null;
+    const responded = disposed && i % 2 === 0 ? disposed + 3 * 86_400_000 : null;
+    const followed = responded && i % 6 === 0 ? responded + 8 * 86_400_000 : null;
+    const done = followed && i % 12 === 0 ? followed + 2 * 86_400_000 : null;
+    const channel = CHANNELS[i % CHANNELS.length] ?? "LAPOR! web";
+    const manual =
+      channel === "WhatsApp" || channel === "Instagram" || channel === "Call Center 112";
+    sheet
+      .addRow([
+        i,
+        String(5_000_000 + i),
+        `Judul laporan sintetis ${i}`,
+        `Isi laporan sintetis nomor ${i}: keluhan tentang layanan publik (data uji).`,
+        i % 5 === 0 ? "(anonim)" : `Pelapor ${i}`,
+        manual || i % 4 === 0
+          ? `0812-${pad(i % 100)}00-${String(i % 10_000).padStart(4, "0")}`
+          : "",
+        i % 7 === 0 ? `pelapor${i}@contoh.id` : "",
+        wibText(received),
+        CATEGORIES[i % CATEGORIES.length],
+        i % 9 === 0 ? "Aspirasi" : i % 11 === 0 ? "Permintaan Informasi" : "Pengaduan",
+        COMPLEXITY[i % COMPLEXITY.length],
+        channel,
+        i % 5 === 0 ? "Ya" : "Tidak",
+        i % 13 === 0 ? "Ya" : "Tidak",
+        agencyText,
+        disposed ? wibText(disposed) : "",
+        responded ? wibText(responded) : "",
+        followed ? wibText(followed) : "",
+        done ? wibText(done) : "",
+        done
+          ? "Selesai"
+          : responded
+            ? "Proses"
+            : disposed
+              ? "Belum Ditindaklanjuti"
+              : "Belum Terverifikasi",
+      ])
+      .commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+  return statSync(path).size;
+}
+
+interface Phase {
+  name: string;
+  rows: number;
+  seconds: number;
+  peakRss: number;
+  quarters: string[];
+  note?: string;
+}
+
+/** Runs `fn`, sampling RSS every 100 ms; `mark(done)` records RSS at each quarter of `total`. */
+async function measure(
+  name: string,
+  total: number,
+  fn: (mark: (done: number) => void) => Promise<{ rows: number; note?: string }>,
+): Promise<Phase> {
+  (globalThis as { gc?: () => void }).gc?.();
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  const quarters: string[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const mark = (done: number): void => {
+    while (quarters.length < 4 && done >= ((quarters.length + 1) * total) / 4) {
+      // With --expose-gc, what is still reachable rather than what V8 has not yet collected.
+      gc?.();
+      const rss = process.memoryUsage().rss;
+      peak = Math.max(peak, rss);
+      quarters.push(`${mib(rss)}`);
+    }
+  };
+  const started = performance.now();
+  try {
+    const { rows, note } = await fn(mark);
+    const seconds = (performance.now() - started) / 1000;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { name, rows, seconds, peakRss: peak, quarters, ...(note ? { note } : {}) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export async function runImportBench(
+  rows = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000),
+): Promise<string> {
+  const now = Date.parse("2026-11-02T03:00:00Z");
+  const dir = mkdtempSync(join(tmpdir(), "pantau-import-bench-"));
+  const file = join(dir, "lapor-export.xlsx");
+  try {
+    const t0 = performance.now();
+    const bytes = await writeLaporXlsx(file, rows, now);
+    const writeSeconds = (performance.now() - t0) / 1000;
+    const config = loadConfig({ env: {} });
+
+    const bare = await measure("(a) exceljs WorkbookReader, bare read", rows, async (mark) => {
+      const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+        worksheets: "emit",
+        sharedStrings: "cache",
+        styles: "cache",
+        hyperlinks: "ignore",
+        entries: "ignore",
+      });
+      let n = 0;
+      let cells = 0;
+      for await (const ws of reader as AsyncIterable<AsyncIterable<ExcelJS.Row>>) {
+        for await (const row of ws) {
+          cells += (row.values as unknown[]).length;
+          if (row.number > 1) mark(++n);
+        }
+      }
+      return { rows: n, note: `${cells.toLocaleString("en")} cells` };
+    });
+
+    const normalise = await measure("(b) readTable + normalizeRows", rows, async (mark) => {
+      const opened = await openImport(file, {
+        agencies: config.agencies,
+        defaultZone: config.defaultZone,
+        lang: "en",
+      });
+      let n = 0;
+      let rejected = 0;
+      for await (const row of opened.rows) {
+        if (row.kind === "rejected") rejected++;
+        mark(++n);
+      }
+      return { rows: n, note: `${rejected.toLocaleString("en")} rejected` };
+    });
+
+    const bench = await benchDatabase(now);
+    let full: Phase;
+    try {
+      full = await measure("(c) full import into PostgreSQL", rows, async (mark) => {
+        const opened = await openImport(file, {
+          agencies: config.agencies,
+          defaultZone: config.defaultZone,
+          lang: "en",
+        });
+        const summary = await importItems(bench.ctx, opened.rows, {
+          source: "import:lapor-export.xlsx",
+          now,
+          onProgress: mark,
+        });
+        const [clocks] = (await bench.ctx.db.knex("sla_clocks").count("* as n")) as {
+          n: number;
+        }[];
+        return {
+          rows: summary.rows,
+          note:
+            `${summary.reportsCreated.toLocaleString("en")} reports, ${summary.eventsAdded.toLocaleString("en")} events, ` +
+            `${Number(clocks?.n ?? 0).toLocaleString("en")} clocks, ${summary.rejected.toLocaleString("en")} rejected`,
+        };
+      });
+    } finally {
+      await bench.close();
+    }
+
+    const phases = [bare, normalise, full];
+    const ratio = full.seconds / bare.seconds;
+    const line = (p: Phase): string =>
+      `| ${p.name} | ${p.rows.toLocaleString("en")} | ${p.seconds.toFixed(1)} s | ${Math.round(p.rows / p.seconds).toLocaleString("en")} | ${(p.seconds / bare.seconds).toFixed(2)}× | ${mib(p.peakRss)} MiB | ${p.quarters.join(" / ")} MiB | ${p.note ?? ""} |`;
+    return [
+      "## Importing a LAPOR! xlsx export",
+      "",
+      machineLine(),
+      "",
+      `A synthetic LAPOR!-style export, ${rows.toLocaleString("en")} rows × ${HEADERS.length} columns (${(bytes / 1024 / 1024).toFixed(1)} MiB, shared strings, dates as text "dd/mm/yyyy HH:mm", agencies by code, name or alias; written in ${writeSeconds.toFixed(1)} s, not measured), read three ways in one process:`,
+      "",
+      "| phase | rows | time | rows/s | × bare | peak RSS | RSS at 25/50/75/100% | |",
+      "|---|---:|---:|---:|---:|---:|---|---|",
+      ...phases.map(line),
+      "",
+      `Full import / bare read: **${ratio.toFixed(2)}×** (target < 3×: ${ratio < 3 ? "met" : "missed"}).`,
+      "The full import reads, normalises, plans each row against the stored history, writes reports",
+      "and events and derives and stores the clocks, in chunks of 500 rows inside one transaction;",
+      "nothing outlives a chunk, so RSS stays flat as the rows grow.",
+      "",
+    ].join("\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  runImportBench().then(
+    (md) => console.log(md),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
