@@ -15,6 +15,7 @@ import { registerDaemonCommands } from "./commands/daemon.js";
 import { registerOfficerCommands } from "./commands/officers.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerMetricsCommands } from "./commands/metrics.js";
+import { registerTokenCommands } from "./commands/tokens.js";
 
 export interface CliIo {
   out(text: string): void;
@@ -74,6 +75,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerMetricsCommands(program, runtime);
   registerOfficerCommands(program, runtime);
   registerOutboxCommands(program, runtime);
+  registerTokenCommands(program, runtime);
   return program;
 }
 

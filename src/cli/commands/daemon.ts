@@ -6,6 +6,7 @@ import { countByState } from "../../escalation/outboxStore.js";
 import { OutboxSender } from "../../escalation/sender.js";
 import { handleSignals, startDaemon } from "../../daemon/daemon.js";
 import { createObservability } from "../../app/observability.js";
+import { registerApiRoutes } from "../../api/routes.js";
 import { pick } from "../../i18n/lang.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
@@ -45,6 +46,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               }
             },
           },
+          routes: (router) => registerApiRoutes(router, ctx, io.clock),
           onStop: async () => {
             await sender.stop();
             await observability.close();
@@ -58,6 +60,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
             id: [
               `Pantau berjalan (basis data: ${ctx.db.kind === "embedded" ? `bawaan di ${ctx.db.description}` : ctx.db.description}).`,
               `  Kesehatan:     ${base}/healthz  ${base}/readyz`,
+              `  API:           ${base}/api/v1/openapi.json (lihat docs/api.md)`,
               `  Metrik:        http://127.0.0.1:${metricsServer.port}/metrics`,
               `  Di terminal lain:`,
               `    npx pantau status                 # jam SLA yang terbuka`,
@@ -69,6 +72,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
             en: [
               `Pantau is running (database: ${ctx.db.kind === "embedded" ? `embedded in ${ctx.db.description}` : ctx.db.description}).`,
               `  Health:        ${base}/healthz  ${base}/readyz`,
+              `  API:           ${base}/api/v1/openapi.json (see docs/api.md)`,
               `  Metrics:       http://127.0.0.1:${metricsServer.port}/metrics`,
               `  In another terminal:`,
               `    npx pantau status                 # open SLA clocks`,
