@@ -7,7 +7,9 @@ import { pathToFileURL } from "node:url";
 import { refreshReports } from "../src/app/clockService.js";
 import { benchDatabase, generateReports, machineLine, mib } from "./setup.js";
 
-export async function runEngineBench(count = Number(process.env.BENCH_REPORTS ?? 1_000_000)): Promise<string> {
+export async function runEngineBench(
+  count = Number(process.env.BENCH_REPORTS ?? 1_000_000),
+): Promise<string> {
   const now = Date.parse("2026-11-02T03:00:00Z");
   const bench = await benchDatabase(now);
   try {
@@ -25,11 +27,13 @@ export async function runEngineBench(count = Number(process.env.BENCH_REPORTS ??
     const batch = 2000;
     const started = performance.now();
     for (;;) {
-      const ids = ((await knex("reports")
-        .select("tracking_id")
-        .where("tracking_id", ">", after)
-        .orderBy("tracking_id")
-        .limit(batch)) as { tracking_id: string }[]).map((r) => r.tracking_id);
+      const ids = (
+        (await knex("reports")
+          .select("tracking_id")
+          .where("tracking_id", ">", after)
+          .orderBy("tracking_id")
+          .limit(batch)) as { tracking_id: string }[]
+      ).map((r) => r.tracking_id);
       if (ids.length === 0) break;
       after = ids[ids.length - 1] ?? after;
       await knex.transaction((trx) => refreshReports(ctx, trx, ids, now));

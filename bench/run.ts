@@ -6,6 +6,8 @@ import { runEngineBench } from "./engine.bench.js";
 import { runMetricsBench } from "./metrics.bench.js";
 import { runOutboxBench } from "./outbox.bench.js";
 import { runScanBench } from "./scan.bench.js";
+import { runImportBench } from "./import.bench.js";
+import { runReportBench } from "./report.bench.js";
 
 type Bench = { name: string; run: () => Promise<string> };
 
@@ -15,6 +17,8 @@ const benches: Bench[] = [
   { name: "scan", run: () => runScanBench() },
   { name: "outbox", run: () => runOutboxBench() },
   { name: "metrics", run: () => runMetricsBench() },
+  { name: "import", run: () => runImportBench() },
+  { name: "report", run: () => runReportBench() },
 ];
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { registerOfficerCommands } from "./commands/officers.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerMetricsCommands } from "./commands/metrics.js";
 import { registerTokenCommands } from "./commands/tokens.js";
+import { registerReportCommands } from "./commands/report.js";
 
 export interface CliIo {
   out(text: string): void;
@@ -76,6 +77,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerOfficerCommands(program, runtime);
   registerOutboxCommands(program, runtime);
   registerTokenCommands(program, runtime);
+  registerReportCommands(program, runtime);
   return program;
 }
 

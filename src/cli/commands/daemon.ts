@@ -66,7 +66,9 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `    npx pantau status                 # jam SLA yang terbuka`,
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # perhitungan satu laporan, langkah demi langkah`,
               `    npx pantau calendar holidays --year 2026`,
-              `    npx pantau outbox list --all          # email eskalasi (${ctx.config.mail.smtpUrl ? sender.transport.description : `berkas .eml di ${ctx.config.mail.outboxDir}`})`,
+              ctx.config.mail.smtpUrl
+                ? `    npx pantau outbox list --all          # email eskalasi (${sender.transport.description})`
+                : `    ls ${ctx.config.mail.outboxDir}   # email eskalasi sebagai berkas .eml`,
               `  Hentikan dengan Ctrl+C.`,
             ].join("\n"),
             en: [
@@ -78,7 +80,9 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `    npx pantau status                 # open SLA clocks`,
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # one report's computation, step by step`,
               `    npx pantau calendar holidays --year 2026`,
-              `    npx pantau outbox list --all          # escalation emails (${ctx.config.mail.smtpUrl ? sender.transport.description : `.eml files in ${ctx.config.mail.outboxDir}`})`,
+              ctx.config.mail.smtpUrl
+                ? `    npx pantau outbox list --all          # escalation emails (${sender.transport.description})`
+                : `    ls ${ctx.config.mail.outboxDir}   # escalation emails as .eml files`,
               `  Stop with Ctrl+C.`,
             ].join("\n"),
           }),
