@@ -153,6 +153,58 @@ export function demoItems(now: Instant): ImportItem[] {
   return [...items, ...events];
 }
 
+export const DEMO_HISTORY_FIRST_ID = 8000001;
+
+/**
+ * Past years of finished reports for the yearly and monthly reports: from four years before
+ * `now` until a month before it, a dozen agencies, some answering faster year after year and
+ * some slower, so `pantau report yearly` has trends to show. All clocks are stopped.
+ */
+export function demoHistoryItems(now: Instant): ImportItem[] {
+  const random = prng(20200101);
+  const items: ImportItem[] = [];
+  const end = Math.floor((now - 35 * DAY) / HOUR) * HOUR;
+  const start = Date.UTC(new Date(now).getUTCFullYear() - 4, 0, 6, 2, 0);
+  const perYear = 160;
+  const years = (end - start) / (365 * DAY);
+  const count = Math.max(0, Math.floor(perYear * years));
+  for (let i = 0; i < count; i++) {
+    const receivedAt = minutes(start + ((end - start) * (i + random())) / count);
+    const yearIndex = (receivedAt - start) / (365 * DAY);
+    const a = i % AGENCIES.length;
+    const opd = AGENCIES[a] ?? "dinkes";
+    // Agencies with an even index get faster each year, odd ones slower.
+    const trend = a % 2 === 0 ? 1 - 0.15 * yearIndex : 1 + 0.12 * yearIndex;
+    const base = 2 + (a % 5);
+    const kind = TYPES[i % TYPES.length] ?? TYPES[0]!;
+    const disposedAt = receivedAt + minutes((0.2 + random() * 3) * DAY);
+    const firstResponseAt =
+      disposedAt + minutes(Math.max(0.2, base * trend * (0.4 + random())) * DAY);
+    const followedUpAt =
+      firstResponseAt + minutes(Math.max(0.5, base * 2 * trend * (0.3 + random())) * DAY);
+    const snapshot: ReportSnapshot = {
+      trackingId: String(DEMO_HISTORY_FIRST_ID + i),
+      receivedAt,
+      opd,
+      type: kind.type,
+      complexity: kind.complexity,
+      category: CATEGORIES[i % CATEGORIES.length] ?? null,
+      channel: CHANNELS[(i * 7) % CHANNELS.length] ?? null,
+      anonymous: i % 7 === 0,
+      confidential: i % 11 === 0,
+      contactComplete: true,
+      milestones: {
+        disposedAt,
+        firstResponseAt,
+        followedUpAt,
+        completedAt: followedUpAt + 14 * DAY,
+      },
+    };
+    items.push({ rowNumber: i + 1, kind: "snapshot", snapshot });
+  }
+  return items;
+}
+
 /** The demo officer directory: samples/officers-contoh.csv (Dishub deliberately has no liaison). */
 export const DEMO_OFFICERS_FILE = join("samples", "officers-contoh.csv");
 
@@ -164,6 +216,7 @@ export async function seedDemo(
   ctx: AppContext,
   now: Instant,
 ): Promise<ImportSummary & { officers: number }> {
+  await importItems(ctx, demoHistoryItems(now), { source: "demo", now });
   const summary = await importItems(ctx, demoItems(now), { source: "demo", now });
   const csv = readFileSync(join(ctx.config.packageRoot, DEMO_OFFICERS_FILE), "utf8");
   const officers = await importOfficerText(ctx, csv, { source: "demo", now, lang: "en" });
