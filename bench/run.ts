@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmarks in one process, prints them and writes
-// docs/benchmarks.md. BENCH_ONLY=calendar,engine selects some; BENCH_* variables scale them.
+// docs/benchmarks-latest.md (docs/benchmarks.md keeps the summary against the targets). BENCH_ONLY=calendar,engine selects some; BENCH_* variables scale them.
 import { writeFileSync } from "node:fs";
 import { runCalendarBench } from "./calendar.bench.js";
 import { runEngineBench } from "./engine.bench.js";
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     console.log(md);
     sections.push(md);
   }
-  const target = process.env.BENCH_OUT ?? "docs/benchmarks.md";
+  const target = process.env.BENCH_OUT ?? "docs/benchmarks-latest.md";
   writeFileSync(target, sections.join("\n") + "\n");
   console.error(`written to ${target}`);
 }
