@@ -11,7 +11,13 @@ import { allDashboards } from "../../src/dashboards/index.js";
 import { createTestDatabase, testBackend, type TestDatabase } from "../helpers/db.js";
 import { spawnPantau, type Spawned } from "../helpers/process.js";
 import { freePort, startPrometheus, type PrometheusProcess } from "./prometheusProcess.js";
-import { expandPromVariables, promTargets, requireTool, sqlTargets } from "./tools.js";
+import {
+  expandPromVariables,
+  expandSqlMacros,
+  promTargets,
+  requireTool,
+  sqlTargets,
+} from "./tools.js";
 
 const KEY_METRICS = [
   "pantau_sla_compliance:ratio",
@@ -27,22 +33,6 @@ const KEY_METRICS = [
   "pantau_scan_duration_seconds",
   "pantau_emails_sent_total",
 ];
-
-function expandSql(sql: string, from: number, to: number, opd: string): string {
-  const ts = (ms: number): string => `'${new Date(ms).toISOString()}'`;
-  return sql
-    .replace(
-      /\$__timeGroupAlias\(([^,]+),\s*'1d'\)/g,
-      (_m, col: string) => `floor(extract(epoch from ${col})/86400)*86400 AS "time"`,
-    )
-    .replace(
-      /\$__timeFilter\(([^)]+)\)/g,
-      (_m, col: string) => `${col} BETWEEN ${ts(from)} AND ${ts(to)}`,
-    )
-    .replaceAll("$__timeFrom()", ts(from))
-    .replaceAll("$__timeTo()", ts(to))
-    .replaceAll("${opd:sqlstring}", `'${opd.replaceAll("'", "''")}'`);
-}
 
 describe("observability: Prometheus scrapes a running Pantau with demo data", function () {
   this.timeout(180_000);
@@ -132,14 +122,16 @@ describe("observability: Prometheus scrapes a running Pantau with demo data", fu
     try {
       const now = Date.now();
       for (const t of sqlTargets(allDashboards())) {
-        const sql = expandSql(t.rawSql, now - 90 * 86_400_000, now, overdueOpd);
+        const sql = expandSqlMacros(t.rawSql, now - 90 * 86_400_000, now, overdueOpd);
         expect(sql, t.panel).not.to.include("$__");
         const result = (await db.knex.raw(sql)) as { rows: unknown[] };
         expect(result.rows, `${t.dashboard} / ${t.panel}`).to.be.an("array");
       }
       const overdue = sqlTargets(allDashboards()).find((t) => t.panel === "Laporan terlambat");
       const rows = (
-        (await db.knex.raw(expandSql(overdue!.rawSql, now - 86_400_000, now, overdueOpd))) as {
+        (await db.knex.raw(
+          expandSqlMacros(overdue!.rawSql, now - 86_400_000, now, overdueOpd),
+        )) as {
           rows: { tracking_id: string }[];
         }
       ).rows;

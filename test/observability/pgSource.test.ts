@@ -8,27 +8,13 @@ import { allDashboards } from "../../src/dashboards/index.js";
 import { createPgMetricsSource, type PgMetricsSource } from "../../src/metrics/pgSource.js";
 import { createPantauRegistry } from "../../src/metrics/registry.js";
 import { sqlTargets } from "./tools.js";
+import { expandSqlMacros } from "./tools.js";
 
 const NOW = Date.parse("2026-03-02T03:00:00Z");
 const DAY = 86_400_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Grafana's SQL macros and variables, as the PostgreSQL datasource expands them. */
-function expandSql(sql: string, from: number, to: number, opd: string): string {
-  const ts = (ms: number) => `'${iso(ms)}'`;
-  return sql
-    .replace(
-      /\$__timeGroupAlias\(([^,]+),\s*'1d'\)/g,
-      (_m, col: string) => `floor(extract(epoch from ${col})/86400)*86400 AS "time"`,
-    )
-    .replace(
-      /\$__timeFilter\(([^)]+)\)/g,
-      (_m, col: string) => `${col} BETWEEN ${ts(from)} AND ${ts(to)}`,
-    )
-    .replaceAll("$__timeFrom()", ts(from))
-    .replaceAll("$__timeTo()", ts(to))
-    .replaceAll("${opd:sqlstring}", `'${opd.replaceAll("'", "''")}'`);
-}
+const expandSql = expandSqlMacros;
 
 describe("observability: PostgreSQL metrics source (PGlite)", function () {
   this.timeout(120_000);

@@ -95,3 +95,20 @@ export function expandPromVariables(expr: string, opd = "dinkes", rateInterval =
     .replaceAll("${datasource}", "pantau-prometheus")
     .replaceAll("$datasource", "pantau-prometheus");
 }
+
+/** Expands Grafana's PostgreSQL macros the dashboards use, for running panel SQL in tests. */
+export function expandSqlMacros(sql: string, from: number, to: number, opd: string): string {
+  const ts = (ms: number): string => `'${new Date(ms).toISOString()}'`;
+  return sql
+    .replace(
+      /\$__timeGroupAlias\(([^,]+),\s*'1d'\)/g,
+      (_m, col: string) => `floor(extract(epoch from ${col})/86400)*86400 AS "time"`,
+    )
+    .replace(
+      /\$__timeFilter\(([^)]+)\)/g,
+      (_m, col: string) => `${col} BETWEEN ${ts(from)} AND ${ts(to)}`,
+    )
+    .replaceAll("$__timeFrom()", ts(from))
+    .replaceAll("$__timeTo()", ts(to))
+    .replaceAll("${opd:sqlstring}", `'${opd.replaceAll("'", "''")}'`);
+}
