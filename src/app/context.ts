@@ -70,7 +70,8 @@ export class CalendarDirectory {
 }
 
 /**
- * A fingerprint of everything that shapes a clock (calendar, holidays, SOPs, margins): stored
+ * A fingerprint of everything that shapes a clock (calendar, holidays, SOPs, margins, escalation
+ * ladders): stored
  * with the clocks so that a changed configuration is noticed and `pantau recompute` suggested.
  */
 export function clockConfigFingerprint(config: PantauConfig): string {
@@ -81,6 +82,8 @@ export function clockConfigFingerprint(config: PantauConfig): string {
     margins: config.atRiskMargin,
     zones: config.agencies.map((a) => [a.code, a.zone]),
     coordinator: config.coordinator,
+    // A changed ladder re-examines open clocks too (unsent steps of removed levels are cancelled).
+    escalation: config.escalation,
   });
   return createHash("sha256").update(material).digest("hex").slice(0, 16);
 }
