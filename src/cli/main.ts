@@ -4,7 +4,8 @@
 import { Command, Option } from "commander";
 import { bootstrap } from "../app/bootstrap.js";
 import type { AppContext } from "../app/context.js";
-import { loadConfig, type PantauConfig } from "../config/index.js";
+import { loadConfig, packageRoot, type PantauConfig } from "../config/index.js";
+import { buildInfo } from "../app/observability.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
 import { parseLang } from "../i18n/lang.js";
 import { describeError, exitCodeFor } from "./errors.js";
@@ -63,6 +64,7 @@ export function buildProgram(runtime: CliRuntime): Command {
     .description(
       "Pantau — pemantauan SLA dan eskalasi pengaduan SP4N-LAPOR! / SLA monitoring and escalation for SP4N-LAPOR! complaints",
     )
+    .version(buildInfo(packageRoot(), runtime.io.env).version, "-V, --version")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
