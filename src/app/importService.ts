@@ -540,7 +540,7 @@ export async function importItems(
     rejections: [],
     dryRun: options.dryRun ?? false,
   };
-  const chunkSize = options.chunkSize ?? 500;
+  const chunkSize = options.chunkSize ?? 2000;
   try {
     await ctx.db.knex.transaction(async (trx) => {
       // Every lookup of the import is by key. In a large first import the tables grow inside
