@@ -1,5 +1,6 @@
 // The configuration shipped in config/ loads and holds the reference data.
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "chai";
 import { parse } from "yaml";
 import {
@@ -7,12 +8,18 @@ import {
   calendarSpecFor,
   checkConfig,
   loadConfig,
+  packageRoot,
   reportUrl,
   type PantauConfig,
 } from "../../src/config/index.js";
 import { SHIPPED_CONFIG } from "./helpers.js";
 
-const REFERENCE_HOLIDAYS = "/work/shared/reference/holidays-id.yaml";
+// The project's domain reference lives outside the repository, in shared/ beside the checkout
+// (CI lays a copy there). config/holidays/ is the shipped copy this test compares with it.
+const REFERENCE_HOLIDAYS = [
+  join(packageRoot(), "..", "shared", "reference", "holidays-id.yaml"),
+  "/work/shared/reference/holidays-id.yaml",
+].find((p) => existsSync(p));
 
 describe("config: shipped configuration", () => {
   let config: PantauConfig;
@@ -145,7 +152,9 @@ describe("config: shipped configuration", () => {
   });
 
   it("matches the reference holiday table date by date", function () {
-    if (!existsSync(REFERENCE_HOLIDAYS)) this.skip();
+    // Skipped only where shared/reference is not beside the checkout (a copy of the repository
+    // alone): the comparison needs the reference table, which is not part of the repository.
+    if (REFERENCE_HOLIDAYS === undefined) this.skip();
     const ref = parse(readFileSync(REFERENCE_HOLIDAYS, "utf8")) as Record<
       string,
       Record<string, Array<{ date: string; name: string }>>
