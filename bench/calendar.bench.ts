@@ -4,13 +4,13 @@
 // against Pantau's for the Indonesian calendar. Run: npx tsx bench/calendar.bench.ts
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import os from "node:os";
 import { addBusinessDays, differenceInBusinessDays } from "date-fns";
 import moment from "moment";
 import "moment-business-days";
 import { BusinessCalendar } from "../src/core/calendar/index.js";
 import { HOLIDAYS_ID, MALANG, prng } from "../test/core/calendar/fixtures.js";
+import { runIfMain } from "./setup.js";
 
 // luxon-business-days ships no types; it patches luxon's DateTime prototype (CommonJS build).
 interface LbdDateTime {
@@ -313,12 +313,4 @@ export async function runCalendarBench(): Promise<string> {
   return md.join("\n");
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runCalendarBench().then(
-    (md) => console.log(md),
-    (err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, runCalendarBench);

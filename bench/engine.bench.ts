@@ -3,9 +3,8 @@
 // tracking ID in batches. Reports throughput and resident memory at each quarter, to show that
 // memory does not grow with the number of reports.
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import { refreshReports } from "../src/app/clockService.js";
-import { benchDatabase, generateReports, machineLine, mib } from "./setup.js";
+import { benchDatabase, generateReports, machineLine, mib, runIfMain } from "./setup.js";
 
 export async function runEngineBench(
   count = Number(process.env.BENCH_REPORTS ?? 1_000_000),
@@ -65,12 +64,4 @@ export async function runEngineBench(
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runEngineBench().then(
-    (md) => console.log(md),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, runEngineBench);

@@ -9,35 +9,14 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import ExcelJS from "exceljs";
 import { importItems } from "../src/app/importService.js";
 import { loadConfig } from "../src/config/index.js";
 import { openImport } from "../src/ingest/normalize.js";
-import { benchDatabase, machineLine, mib } from "./setup.js";
+import { benchDatabase, machineLine, mib, runIfMain } from "./setup.js";
+import { LAPOR_EXPORT_HEADERS } from "../scripts/laporExport.js";
 
-const HEADERS = [
-  "No.",
-  "ID Tracking",
-  "Judul",
-  "Isi Laporan",
-  "Nama Pelapor",
-  "No. HP",
-  "Email",
-  "Tanggal Laporan",
-  "Kategori",
-  "Klasifikasi",
-  "Kompleksitas",
-  "Sumber",
-  "Anonim",
-  "Rahasia",
-  "Instansi Tujuan",
-  "Tanggal Disposisi",
-  "Tanggal Tanggapan",
-  "Tanggal Tindak Lanjut",
-  "Tanggal Selesai",
-  "Status",
-];
+const HEADERS = LAPOR_EXPORT_HEADERS;
 
 const CATEGORIES = [
   "Infrastruktur",
@@ -274,12 +253,4 @@ export async function runImportBench(
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runImportBench().then(
-    (md) => console.log(md),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, runImportBench);

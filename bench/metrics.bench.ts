@@ -3,7 +3,6 @@
 // collectors query the database), cached (within the cache interval), and while a heavy
 // database write runs (a scan-like refresh of many clocks).
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import { createObservability } from "../src/app/observability.js";
 import {
   addSyntheticAgencies,
@@ -11,6 +10,7 @@ import {
   generateOpenClocks,
   generateReports,
   machineLine,
+  runIfMain,
 } from "./setup.js";
 
 function median(values: number[]): number {
@@ -88,12 +88,4 @@ export async function runMetricsBench(
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runMetricsBench().then(
-    (md) => console.log(md),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, runMetricsBench);

@@ -5,13 +5,12 @@
 // once, to show that they share the work without sending anything twice.
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import { SMTPServer } from "smtp-server";
 import type { AppContext } from "../src/app/context.js";
 import { messageIdFor } from "../src/core/notify/safety.js";
 import { OutboxSender } from "../src/escalation/sender.js";
 import { smtpTransport } from "../src/escalation/transports.js";
-import { benchDatabase, machineLine } from "./setup.js";
+import { benchDatabase, machineLine, runIfMain } from "./setup.js";
 
 async function fill(ctx: AppContext, count: number, now: number, tag: string): Promise<void> {
   const text =
@@ -114,12 +113,4 @@ export async function runOutboxBench(
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runOutboxBench().then(
-    (md) => console.log(md),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, runOutboxBench);

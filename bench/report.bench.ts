@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks";
 import type { Knex } from "knex";
 import { rebuildRollups, yearlyReport } from "../src/reports/index.js";
-import { benchDatabase, machineLine, mib } from "./setup.js";
+import { benchDatabase, machineLine, mib, runIfMain } from "./setup.js";
 
 const NOW = Date.parse("2026-01-15T03:00:00Z");
 const AGENCIES = 700;
@@ -161,11 +161,4 @@ export async function runReportBench(): Promise<string> {
   }
 }
 
-const isMain = process.argv[1]?.endsWith("report.bench.ts");
-if (isMain)
-  runReportBench()
-    .then((md) => console.log(md))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+runIfMain(import.meta.url, runReportBench);

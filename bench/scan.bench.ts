@@ -10,12 +10,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import type { AppContext } from "../src/app/context.js";
 import { runScan } from "../src/app/scanJob.js";
 import { importOfficerText } from "../src/escalation/officerImport.js";
 import { setMeta } from "../src/store/reportStore.js";
-import { benchDatabase, generateReports, machineLine, mib } from "./setup.js";
+import { benchDatabase, generateReports, machineLine, mib, runIfMain } from "./setup.js";
 
 interface Measured {
   label: string;
@@ -168,12 +167,4 @@ export async function runScanBench(
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runScanBench().then(
-    (md) => console.log(md),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, runScanBench);

@@ -2,6 +2,7 @@
 // local default) and synthetic reports generated server-side with generate_series, so the setup
 // itself stays fast and is not what is measured.
 import { randomBytes } from "node:crypto";
+import { pathToFileURL } from "node:url";
 import knexPkg from "knex";
 import { bootstrap } from "../src/app/bootstrap.js";
 import type { AppContext } from "../src/app/context.js";
@@ -164,4 +165,16 @@ export async function generateOpenClocks(ctx: AppContext, now: number): Promise<
   await ctx.db.knex.raw("ANALYZE sla_clocks");
   const [row] = (await ctx.db.knex("sla_clocks").count("* as n")) as { n: number }[];
   return Number(row?.n ?? 0);
+}
+
+/** Runs a benchmark when its file is the entry point (`npx tsx bench/x.bench.ts`) and prints it. */
+export function runIfMain(moduleUrl: string, run: () => Promise<string>): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? "").href) return;
+  run().then(
+    (md) => console.log(md),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

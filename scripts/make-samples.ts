@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
+import { LAPOR_EXPORT_HEADERS } from "./laporExport.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "samples");
@@ -112,28 +113,7 @@ function samples(): Sample[] {
   return out;
 }
 
-const HEADERS = [
-  "No.",
-  "ID Tracking",
-  "Judul",
-  "Isi Laporan",
-  "Nama Pelapor",
-  "No. HP",
-  "Email",
-  "Tanggal Laporan",
-  "Kategori",
-  "Klasifikasi",
-  "Kompleksitas",
-  "Sumber",
-  "Anonim",
-  "Rahasia",
-  "Instansi Tujuan",
-  "Tanggal Disposisi",
-  "Tanggal Tanggapan",
-  "Tanggal Tindak Lanjut",
-  "Tanggal Selesai",
-  "Status",
-];
+const HEADERS = LAPOR_EXPORT_HEADERS;
 
 const BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]; // prettier-ignore
 const pad = (n: number) => String(n).padStart(2, "0");

@@ -1,5 +1,6 @@
 // The composition root: loads configuration, opens the database (embedded or PostgreSQL), brings
 // the schema up to date, mirrors the agency directory, and returns the AppContext services use.
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { pick } from "../i18n/lang.js";
 import { loadConfig, type PantauConfig } from "../config/index.js";
@@ -53,7 +54,16 @@ export async function bootstrap(options: BootstrapOptions): Promise<AppContext> 
   try {
     const { applied } = await migrateLatest(db.knex);
     if (applied.length > 0) logger.info("migrations applied", { applied });
-    await syncAgencies(db.knex, config.agencies, agenciesWithOwnSop(config), options.now);
+    // Mirror the agency directory only when it changed: every command starts here.
+    const ownSop = agenciesWithOwnSop(config);
+    const directory = createHash("sha256")
+      .update(JSON.stringify([config.agencies, [...ownSop].sort()]))
+      .digest("hex")
+      .slice(0, 16);
+    if ((await getMeta(db.knex, "agency_directory")) !== directory) {
+      await syncAgencies(db.knex, config.agencies, ownSop, options.now);
+      await setMeta(db.knex, "agency_directory", directory, options.now);
+    }
     const fingerprint = clockConfigFingerprint(config);
     const stored = await getMeta(db.knex, "clock_config_fingerprint");
     if (stored === null) {

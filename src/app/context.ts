@@ -26,8 +26,8 @@ export class UnknownAgencyError extends Error {
   readonly code = "UNKNOWN_AGENCY";
   constructor(readonly opd: string) {
     super(
-      `OPD "${opd}" tidak ada di direktori (config/agencies.yaml); periksa kodenya dengan \`pantau calendar holidays\` atau daftar OPD. / ` +
-        `Agency "${opd}" is not in the directory (config/agencies.yaml); check the code.`,
+      `OPD "${opd}" tidak ada di direktori: gunakan kode dari config/agencies.yaml (mis. dinkes, 35.07.13). / ` +
+        `Agency "${opd}" is not in the directory: use a code from config/agencies.yaml (e.g. dinkes, 35.07.13).`,
     );
   }
 }

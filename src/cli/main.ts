@@ -9,6 +9,7 @@ import { buildInfo } from "../app/observability.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
 import { parseLang } from "../i18n/lang.js";
 import { describeError, exitCodeFor } from "./errors.js";
+import { parseInstant } from "./time.js";
 import { registerCalendarCommands } from "./commands/calendar.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
@@ -30,6 +31,8 @@ export interface CliIo {
 export interface CliRuntime {
   io: CliIo;
   config(): PantauConfig;
+  /** The instant a command works at: `--now ISO` when given (read in the regency's zone), else the clock. */
+  now(option?: string): number;
   /** Opens the application (database included) for `command`, runs `fn`, then closes it. */
   withApp<T>(command: string, fn: (ctx: AppContext) => Promise<T>): Promise<T>;
 }
@@ -40,6 +43,7 @@ export function createRuntime(io: CliIo): CliRuntime {
   return {
     io,
     config,
+    now: (option) => (option ? parseInstant(option, config().defaultZone, "--now") : io.clock()),
     async withApp(command, fn) {
       const ctx = await bootstrap({
         command,

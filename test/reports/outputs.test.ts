@@ -177,6 +177,7 @@ describe("reports: outputs", function () {
         clock: () => NOW,
       },
       config: () => testConfig(),
+      now: () => NOW,
       withApp: (_command, fn) => fn(app.ctx),
     };
     const run = async (...args: string[]): Promise<void> => {

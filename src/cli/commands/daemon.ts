@@ -10,7 +10,6 @@ import { registerApiRoutes } from "../../api/routes.js";
 import { pick } from "../../i18n/lang.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
-import { parseInstant } from "../time.js";
 
 export function registerDaemonCommands(program: Command, runtime: CliRuntime): void {
   const { io } = runtime;
@@ -103,9 +102,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
     )
     .action(async (opts: { now?: string; send: boolean }) => {
       const lang = languageOf(runtime);
-      const now = opts.now
-        ? parseInstant(opts.now, runtime.config().defaultZone, "--now")
-        : io.clock();
+      const now = runtime.now(opts.now);
       await runtime.withApp("pantau scan", async (ctx) => {
         const result = await runScan(ctx, now, io.clock);
         if (result.skipped) {

@@ -10,12 +10,7 @@ import { fetchFromDaemon, localOrDaemon } from "../daemonClient.js";
 import type { CliRuntime } from "../main.js";
 import { formatOption, languageOf } from "../main.js";
 import { renderStatus, statusJson } from "../output.js";
-import { parseInstant } from "../time.js";
 import { UsageError } from "../errors.js";
-
-function nowFrom(runtime: CliRuntime, value: string | undefined): number {
-  return value ? parseInstant(value, runtime.config().defaultZone, "--now") : runtime.io.clock();
-}
 
 export function registerDataCommands(program: Command, runtime: CliRuntime): void {
   const { io } = runtime;
@@ -62,7 +57,7 @@ export function registerDataCommands(program: Command, runtime: CliRuntime): voi
         },
       ) => {
         const lang = languageOf(runtime);
-        const now = nowFrom(runtime, opts.now);
+        const now = runtime.now(opts.now);
         await runtime.withApp("pantau import", async (ctx) => {
           const result = await importFile(ctx, file, {
             now,
@@ -91,7 +86,7 @@ export function registerDataCommands(program: Command, runtime: CliRuntime): voi
     .addOption(formatOption(["table", "json"]))
     .action(async (opts: { opd?: string; now?: string; format: string }) => {
       const lang = languageOf(runtime);
-      const now = nowFrom(runtime, opts.now);
+      const now = runtime.now(opts.now);
       const view = await localOrDaemon<StatusView>(
         () => runtime.withApp("pantau status", (ctx) => statusView(ctx, { opd: opts.opd, now })),
         (owner) => {
@@ -123,7 +118,7 @@ export function registerDataCommands(program: Command, runtime: CliRuntime): voi
         );
       }
       const lang = languageOf(runtime);
-      const now = nowFrom(runtime, opts.now);
+      const now = runtime.now(opts.now);
       const doc = await localOrDaemon<ExplainDocument>(
         () => runtime.withApp("pantau explain", (ctx) => explainView(ctx, trackingId, now, lang)),
         (owner) =>
@@ -145,7 +140,7 @@ export function registerDataCommands(program: Command, runtime: CliRuntime): voi
     .option("--now <iso>", "waktu acuan / reference instant")
     .action(async (opts: { reason: string; now?: string }) => {
       const lang = languageOf(runtime);
-      const now = nowFrom(runtime, opts.now);
+      const now = runtime.now(opts.now);
       await runtime.withApp("pantau recompute", async (ctx) => {
         const result = await recomputeOpenClocks(ctx, now, opts.reason, io.clock);
         io.out(

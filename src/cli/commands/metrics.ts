@@ -3,7 +3,6 @@
 import type { Command } from "commander";
 import { createObservability } from "../../app/observability.js";
 import type { CliRuntime } from "../main.js";
-import { parseInstant } from "../time.js";
 
 export function registerMetricsCommands(program: Command, runtime: CliRuntime): void {
   program
@@ -11,9 +10,7 @@ export function registerMetricsCommands(program: Command, runtime: CliRuntime): 
     .description("mencetak metrik Prometheus sekali / print the Prometheus metrics once")
     .option("--now <iso>", "waktu acuan / reference instant")
     .action(async (opts: { now?: string }) => {
-      const now = opts.now
-        ? parseInstant(opts.now, runtime.config().defaultZone, "--now")
-        : runtime.io.clock();
+      const now = runtime.now(opts.now);
       await runtime.withApp("pantau metrics", async (ctx) => {
         const observability = createObservability(ctx, () => now);
         try {

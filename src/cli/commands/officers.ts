@@ -32,9 +32,7 @@ export function registerOfficerCommands(program: Command, runtime: CliRuntime): 
     .option("--now <iso>", "waktu acuan / reference instant")
     .action(async (file: string, opts: { now?: string }) => {
       const lang = languageOf(runtime);
-      const now = opts.now
-        ? parseInstant(opts.now, runtime.config().defaultZone, "--now")
-        : io.clock();
+      const now = runtime.now(opts.now);
       await runtime.withApp("pantau officers import", async (ctx) => {
         let result;
         try {
