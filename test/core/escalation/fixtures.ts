@@ -1,7 +1,6 @@
 // Fixtures for the escalation tests: the real BusinessCalendar (Asia/Jakarta, Mon–Fri 08–16,
 // 2025 holidays around Nyepi and Idul Fitri), a small SOP catalog, clocks derived from events,
 // and an officer directory.
-import { DateTime } from "luxon";
 import { BusinessCalendar } from "../../../src/core/calendar/index.js";
 import { deriveClocks, type ClockContext } from "../../../src/core/sla/clocks.js";
 import type {
@@ -16,12 +15,9 @@ import type {
 import type { StoredClockView } from "../../../src/core/escalation/ladder.js";
 import type { Appointment } from "../../../src/core/escalation/officers.js";
 
-/** Local Jakarta time "yyyy-mm-ddThh:mm" to an instant. */
-export function wib(local: string): Instant {
-  const dt = DateTime.fromISO(local, { zone: "Asia/Jakarta" });
-  if (!dt.isValid) throw new Error(`bad fixture time ${local}`);
-  return dt.toMillis();
-}
+import { wib } from "../sla/fixtures.js";
+
+export { wib };
 
 export const SPEC: CalendarSpec = {
   zone: "Asia/Jakarta",
