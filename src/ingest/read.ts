@@ -382,7 +382,15 @@ async function* xlsxRows(
           ? !hidden
           : sheet.name === wanted ||
             sheet.name.trim().toLowerCase() === wanted.trim().toLowerCase();
-      if (!match) continue; // the reader drains the sheet
+      if (!match) {
+        // Read the skipped sheet to its end: when the shared strings come after the sheets,
+        // exceljs parks each sheet in a temporary file and deletes it once its generator moves
+        // on, and a sheet left unread would then open a deleted file (an uncaught ENOENT).
+        for await (const _row of sheet) {
+          // skipped
+        }
+        continue;
+      }
       chosen = sheet;
       info.name = sheet.name;
       for await (const row of sheet) {
