@@ -1,7 +1,6 @@
 // Writes normalised import items (report snapshots and event-log lines) into the database, all
 // of one file in one transaction: every row ends imported, unchanged or rejected; a failure midway
 // leaves the database as it was. A dry run does the same work and rolls back.
-import type { Knex } from "knex";
 import type { Bilingual } from "../i18n/lang.js";
 import type {
   EventKind,
@@ -12,9 +11,9 @@ import type {
   ReportSnapshot,
 } from "../core/types.js";
 import { deriveClocks } from "../core/sla/clocks.js";
-import type { SlaClock } from "../core/types.js";
-import { loadHistories, type History } from "../store/reportStore.js";
-import { clockToRow, reportToRow } from "../store/rows.js";
+import type { History } from "../store/reportStore.js";
+import { BulkSession } from "../store/bulkSession.js";
+import { ChunkWrites, queueChunkWrites, queueLoadHistories } from "../store/importWrites.js";
 import type { AppContext } from "./context.js";
 
 export interface Rejection {
@@ -294,35 +293,22 @@ export function planEvent(
   };
 }
 
-async function writeChunk(
+/**
+ * Plans one chunk against the histories (the stored ones, plus the previous chunk's results)
+ * and derives the clocks of every report it changes. Counts go into `summary`; `histories` ends
+ * holding every report of the chunk as it will be once the writes have run.
+ */
+function planChunk(
   ctx: AppContext,
-  trx: Knex.Transaction,
-  items: ImportItem[],
+  items: readonly ImportItem[],
+  histories: Map<string, History>,
   options: ImportOptions,
   summary: ImportSummary,
-): Promise<void> {
-  const ids = [
-    ...new Set(
-      items.flatMap((i) =>
-        i.kind === "snapshot"
-          ? [i.snapshot.trackingId]
-          : i.kind === "event"
-            ? [i.event.trackingId]
-            : [],
-      ),
-    ),
-  ];
-  if (ids.length > 0) {
-    // Lock the reports this chunk touches, so a concurrent scan does not race the refresh.
-    await trx("reports").select("tracking_id").whereIn("tracking_id", ids).forUpdate();
-  }
-  const histories = await loadHistories(trx, ids);
+): ChunkWrites {
   const existedBefore = new Set(histories.keys());
   const touched = new Set<string>();
-  const reportRows = new Map<string, ReturnType<typeof reportToRow> & { isNew: boolean }>();
-  const eventRows: Record<string, unknown>[] = [];
-  const at = new Date(options.now);
-  const recordedAt = at.toISOString();
+  const changedReports = new Map<string, Report>();
+  const writes = new ChunkWrites();
   for (const item of items) {
     summary.rows++;
     if (item.kind === "rejected") {
@@ -349,182 +335,55 @@ async function writeChunk(
     touched.add(trackingId);
     if (plan.isNew) summary.reportsCreated++;
     summary.eventsAdded += plan.events.length;
-    if (plan.reportChanged) {
-      const prior = reportRows.get(trackingId);
-      reportRows.set(trackingId, {
-        ...reportToRow(plan.report),
-        isNew: prior?.isNew ?? plan.isNew,
-      });
-    }
+    if (plan.reportChanged) changedReports.set(trackingId, plan.report);
     for (const e of plan.events) {
-      eventRows.push({
-        tracking_id: trackingId,
-        kind: e.kind,
-        at: new Date(e.at).toISOString(),
-        opd: e.opd,
-        source: options.source,
-        recorded_at: recordedAt,
-      });
+      writes.addEvent(trackingId, e);
     }
-    // Later rows of this chunk see this row's effect.
+    // Later rows (of this chunk and the next) see this row's effect.
     histories.set(trackingId, {
       report: plan.report,
-      events: [...(history?.events ?? []), ...plan.events].sort((a, b) => a.at - b.at),
+      events:
+        plan.events.length === 0
+          ? (history?.events ?? [])
+          : [...(history?.events ?? []), ...plan.events].sort((a, b) => a.at - b.at),
     });
   }
-  const stamp = at.toISOString();
-  const reports = [...reportRows.values()].map(({ isNew: _isNew, ...row }) => ({
-    ...row,
-    created_at: stamp,
-    updated_at: stamp,
-  }));
-  if (reports.length > 0) {
-    // One statement per chunk, the rows as one JSON parameter: far less client-side work than
-    // a multi-row VALUES list with a binding per cell.
-    await trx.raw(
-      `INSERT INTO reports (${REPORT_COLUMNS.map((c) => c[0]).join(", ")})
-       SELECT ${REPORT_COLUMNS.map((c) => c[0]).join(", ")}
-       FROM jsonb_to_recordset(?::jsonb) AS t(${recordsetColumns(REPORT_COLUMNS)})
-       ON CONFLICT (tracking_id) DO UPDATE SET ${REPORT_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}`,
-      [JSON.stringify(reports)],
-    );
+  for (const r of changedReports.values()) {
+    writes.addReport(r);
   }
-  if (eventRows.length > 0) {
-    await trx.raw(
-      `INSERT INTO report_events (${EVENT_COLUMNS.map((c) => c[0]).join(", ")})
-       SELECT ${EVENT_COLUMNS.map((c) => c[0]).join(", ")}
-       FROM jsonb_to_recordset(?::jsonb) AS t(${recordsetColumns(EVENT_COLUMNS)})
-       ON CONFLICT DO NOTHING`,
-      [JSON.stringify(eventRows)],
-    );
-  }
-  if (touched.size > 0) {
-    // The histories in memory are the stored ones plus this chunk's writes: derive from them
-    // instead of reading them back (what refreshReports would do, without its two queries).
-    const clockContext = ctx.calendars.clockContext();
-    const clocks: SlaClock[] = [];
-    for (const trackingId of touched) {
-      const history = histories.get(trackingId);
-      if (!history) continue;
-      clocks.push(
-        ...deriveClocks(history.report, history.events, clockContext, options.now).clocks,
-      );
+  // The histories in memory are the stored ones plus this chunk's writes: derive from them
+  // instead of reading them back (what refreshReports would do, without its two queries).
+  const clockContext = ctx.calendars.clockContext();
+  for (const trackingId of touched) {
+    const history = histories.get(trackingId);
+    if (!history) continue;
+    if (existedBefore.has(trackingId)) writes.existing.add([trackingId]);
+    for (const c of deriveClocks(history.report, history.events, clockContext, options.now)
+      .clocks) {
+      writes.addClock(c);
     }
-    await storeClocks(trx, [...touched], clocks, existedBefore, options.now);
   }
+  return writes;
 }
 
-const REPORT_COLUMNS: readonly (readonly [string, string])[] = [
-  ["tracking_id", "text"],
-  ["opd", "text"],
-  ["type", "text"],
-  ["complexity", "text"],
-  ["category", "text"],
-  ["channel", "text"],
-  ["anonymous", "boolean"],
-  ["confidential", "boolean"],
-  ["contact_complete", "boolean"],
-  ["received_at", "timestamptz"],
-  ["created_at", "timestamptz"],
-  ["updated_at", "timestamptz"],
-];
-const REPORT_MERGE = [
-  "opd",
-  "type",
-  "complexity",
-  "category",
-  "channel",
-  "anonymous",
-  "confidential",
-  "contact_complete",
-  "updated_at",
-];
-const EVENT_COLUMNS: readonly (readonly [string, string])[] = [
-  ["tracking_id", "text"],
-  ["kind", "text"],
-  ["at", "timestamptz"],
-  ["opd", "text"],
-  ["source", "text"],
-  ["recorded_at", "timestamptz"],
-];
-const CLOCK_COLUMNS: readonly (readonly [string, string])[] = [
-  ["tracking_id", "text"],
-  ["stage", "text"],
-  ["seq", "integer"],
-  ["opd", "text"],
-  ["sop_id", "text"],
-  ["sop_version", "text"],
-  ["target_amount", "double precision"],
-  ["target_unit", "text"],
-  ["started_at", "timestamptz"],
-  ["due_at", "timestamptz"],
-  ["at_risk_at", "timestamptz"],
-  ["stopped_at", "timestamptz"],
-  ["used_ms", "double precision"],
-  ["outcome", "text"],
-  ["state", "text"],
-  ["pauses", "jsonb"],
-  ["next_check_at", "timestamptz"],
-  ["computed_at", "timestamptz"],
-];
-/** Columns rewritten on conflict: all but the key (as saveClocks in reportStore.ts). */
-const CLOCK_MERGE = CLOCK_COLUMNS.map((c) => c[0]).filter(
-  (c) => c !== "tracking_id" && c !== "stage" && c !== "seq",
-);
-
-function recordsetColumns(columns: readonly (readonly [string, string])[]): string {
-  return columns.map(([name, type]) => `${name} ${type}`).join(", ");
+function chunkIds(items: readonly ImportItem[]): Set<string> {
+  const ids = new Set<string>();
+  for (const i of items) {
+    if (i.kind === "snapshot") ids.add(i.snapshot.trackingId);
+    else if (i.kind === "event") ids.add(i.event.trackingId);
+  }
+  return ids;
 }
 
 /**
- * Stores derived clocks like saveClocks (reportStore.ts) in two statements per chunk: a clock
- * already stored as stopped is never rewritten, and open clocks the derivation no longer produces
- * are removed (only reports that existed before the chunk can have such clocks).
+ * Imports all items in one transaction (rolled back for a dry run).
+ *
+ * Chunks go through a pipeline on the transaction's connection: while the server runs chunk
+ * k's writes, this process reads chunk k+1 and plans it. The read of chunk k+1's stored
+ * histories is queued ahead of chunk k's writes, so it cannot see them: the reports chunk k
+ * touched are taken from memory instead (the histories chunk k's plan left behind), all others
+ * are unaffected by chunk k.
  */
-async function storeClocks(
-  trx: Knex.Transaction,
-  trackingIds: readonly string[],
-  clocks: readonly SlaClock[],
-  existedBefore: ReadonlySet<string>,
-  now: Instant,
-): Promise<void> {
-  const computedAt = new Date(now).toISOString();
-  const rows = clocks.map((c) => {
-    // As clockToRow, with the pauses as JSON values rather than a JSON string.
-    const pauses = c.pauses.map((p) => ({
-      start: p.start,
-      end: Number.isFinite(p.end) ? p.end : null,
-    }));
-    return { ...clockToRow(c), pauses, computed_at: computedAt };
-  });
-  if (rows.length > 0) {
-    await trx.raw(
-      `INSERT INTO sla_clocks AS s (${CLOCK_COLUMNS.map((c) => c[0]).join(", ")})
-       SELECT ${CLOCK_COLUMNS.map((c) => c[0]).join(", ")}
-       FROM jsonb_to_recordset(?::jsonb) AS t(${recordsetColumns(CLOCK_COLUMNS)})
-       ON CONFLICT (tracking_id, stage, seq) DO UPDATE SET ${CLOCK_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
-       WHERE s.stopped_at IS NULL`,
-      [JSON.stringify(rows)],
-    );
-  }
-  const existing = trackingIds.filter((id) => existedBefore.has(id));
-  if (existing.length > 0) {
-    const keep = clocks
-      .filter((c) => existedBefore.has(c.trackingId))
-      .map((c) => ({ tracking_id: c.trackingId, stage: c.stage, seq: c.seq }));
-    await trx.raw(
-      `DELETE FROM sla_clocks s
-       WHERE s.tracking_id IN (SELECT jsonb_array_elements_text(?::jsonb))
-         AND s.stopped_at IS NULL
-         AND NOT EXISTS (
-           SELECT 1 FROM jsonb_to_recordset(?::jsonb) AS k(tracking_id text, stage text, seq integer)
-           WHERE k.tracking_id = s.tracking_id AND k.stage = s.stage AND k.seq = s.seq)`,
-      [JSON.stringify(existing), JSON.stringify(keep)],
-    );
-  }
-}
-
-/** Imports all items in one transaction (rolled back for a dry run). */
 export async function importItems(
   ctx: AppContext,
   items: AsyncIterable<ImportItem> | Iterable<ImportItem>,
@@ -547,37 +406,54 @@ export async function importItems(
       // this transaction while their statistics still say "empty", and the planner then picks
       // sequential scans that make each chunk slower than the one before (quadratic time).
       await trx.raw("SET LOCAL enable_seqscan = off");
-      // Reading and normalising the next chunk overlaps with the database work on the previous
-      // one (at most one chunk in flight, written in order, so each chunk's plan sees the
-      // previous chunks' writes).
-      let inFlight: Promise<void> = Promise.resolve();
-      const write = (chunk: ImportItem[]): void => {
-        inFlight = inFlight
-          .then(() => writeChunk(ctx, trx, chunk, options, summary))
-          .then(() => options.onProgress?.(summary.rows));
-        inFlight.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      // Plans priced with enable_seqscan = off look so expensive that JIT compilation would
+      // start for statements that take milliseconds (100 ms or more each).
+      await trx.raw("SET LOCAL jit = off");
+      const session = await BulkSession.open(ctx.db.kind, trx);
+      // The previous chunk's histories, after its plan; its writes are not yet queued.
+      let previous = new Map<string, History>();
+      let pending: ChunkWrites | null = null;
+      const process = async (chunk: ImportItem[]): Promise<void> => {
+        const ids = chunkIds(chunk);
+        const load = queueLoadHistories(
+          session,
+          [...ids].filter((id) => !previous.has(id)),
+        );
+        if (pending) {
+          void queueChunkWrites(session, pending, options.source, options.now).catch(
+            () => undefined,
+          ); // see drain()
+          pending = null;
+        }
+        const histories = await load;
+        for (const id of ids) {
+          const h = previous.get(id);
+          if (h) histories.set(id, h);
+        }
+        pending = planChunk(ctx, chunk, histories, options, summary);
+        previous = histories;
+        options.onProgress?.(summary.rows);
       };
       let chunk: ImportItem[] = [];
       try {
         for await (const item of items) {
           chunk.push(item);
           if (chunk.length >= chunkSize) {
-            await inFlight;
-            write(chunk);
+            const full = chunk;
             chunk = [];
+            await process(full);
           }
         }
-      } catch (error) {
-        // The file failed midway: let the chunk in flight settle before the rollback.
-        await inFlight.catch(() => undefined);
-        throw error;
-      }
-      await inFlight;
-      if (chunk.length > 0) {
-        write(chunk);
-        await inFlight;
-      } else if (summary.rows === 0) {
-        options.onProgress?.(summary.rows);
+        if (chunk.length > 0) await process(chunk);
+        else if (summary.rows === 0) options.onProgress?.(summary.rows);
+        if (pending)
+          void queueChunkWrites(session, pending, options.source, options.now).catch(
+            () => undefined,
+          );
+      } finally {
+        // Whatever happened (the file failed midway, a statement failed), every queued
+        // statement settles before the transaction commits or rolls back.
+        await session.drain();
       }
       if (options.dryRun) throw new DryRunRollback();
     });

@@ -1,0 +1,248 @@
+// The import's statements, in the shape the bulk session wants them: a chunk's reports, events
+// and clocks are written by ONE statement (three data-modifying parts, rows unnested from one
+// array per column, instants as epoch milliseconds); stale open clocks of reports that existed
+// before the chunk are removed by a second; stored histories are read by a third. Conflicts,
+// foreign keys, the rollup triggers and the rule that a stopped clock is never rewritten apply
+// exactly as for any other write (see saveClocks in reportStore.ts).
+import type { Instant, Report, ReportEvent, SlaClock } from "../core/types.js";
+import { ColumnBatch, type BulkSession } from "./bulkSession.js";
+import type { History } from "./reportStore.js";
+import { eventFromRow, reportFromRow, type EventRow, type ReportRow } from "./rows.js";
+
+type Column = readonly [name: string, arrayType: string];
+
+const REPORT_COLUMNS: readonly Column[] = [
+  ["tracking_id", "text"],
+  ["opd", "text"],
+  ["type", "text"],
+  ["complexity", "text"],
+  ["category", "text"],
+  ["channel", "text"],
+  ["anonymous", "boolean"],
+  ["confidential", "boolean"],
+  ["contact_complete", "boolean"],
+  ["received_at", "bigint"],
+];
+const EVENT_COLUMNS: readonly Column[] = [
+  ["tracking_id", "text"],
+  ["kind", "text"],
+  ["at", "bigint"],
+  ["opd", "text"],
+];
+const CLOCK_COLUMNS: readonly Column[] = [
+  ["tracking_id", "text"],
+  ["stage", "text"],
+  ["seq", "integer"],
+  ["opd", "text"],
+  ["sop_id", "text"],
+  ["sop_version", "text"],
+  ["target_amount", "double precision"],
+  ["target_unit", "text"],
+  ["started_at", "bigint"],
+  ["due_at", "bigint"],
+  ["at_risk_at", "bigint"],
+  ["stopped_at", "bigint"],
+  ["used_ms", "double precision"],
+  ["outcome", "text"],
+  ["state", "text"],
+  ["pauses", "jsonb"],
+  ["next_check_at", "bigint"],
+];
+const REPORT_INSTANTS = new Set(["received_at"]);
+const EVENT_INSTANTS = new Set(["at"]);
+const CLOCK_INSTANTS = new Set([
+  "started_at",
+  "due_at",
+  "at_risk_at",
+  "stopped_at",
+  "next_check_at",
+]);
+
+/** `unnest($n::text::type[], …) AS alias(columns)`, parameters numbered from `first`. */
+function unnest(
+  columns: readonly Column[],
+  first: number,
+  alias: string,
+  ordinality = false,
+): string {
+  const arrays = columns.map(([, type], i) => `$${first + i}::text::${type}[]`).join(", ");
+  const names = columns.map(([name]) => name);
+  if (ordinality) names.push("ord");
+  return `unnest(${arrays})${ordinality ? " WITH ORDINALITY" : ""} AS ${alias}(${names.join(", ")})`;
+}
+
+/** The select list: instants (epoch ms) become timestamptz, exact to the millisecond. */
+function selectList(columns: readonly Column[], instants: ReadonlySet<string>): string {
+  return columns
+    .map(([name]) => (instants.has(name) ? `to_timestamp(${name} / 1000.0)` : name))
+    .join(", ");
+}
+
+const names = (columns: readonly Column[]): string => columns.map(([n]) => n).join(", ");
+
+const P_STAMP = 1;
+const P_SOURCE = 2;
+const P_REPORTS = 3;
+const P_EVENTS = P_REPORTS + REPORT_COLUMNS.length;
+const P_CLOCKS = P_EVENTS + EVENT_COLUMNS.length;
+
+const REPORT_MERGE = REPORT_COLUMNS.map(([n]) => n)
+  .filter((n) => n !== "tracking_id" && n !== "received_at")
+  .concat("updated_at");
+const CLOCK_MERGE = CLOCK_COLUMNS.map(([n]) => n)
+  .filter((n) => n !== "tracking_id" && n !== "stage" && n !== "seq")
+  .concat("computed_at");
+
+const WRITE_CHUNK = `WITH
+  r AS (
+    INSERT INTO reports (${names(REPORT_COLUMNS)}, created_at, updated_at)
+    SELECT ${selectList(REPORT_COLUMNS, REPORT_INSTANTS)}, $${P_STAMP}, $${P_STAMP}
+    FROM ${unnest(REPORT_COLUMNS, P_REPORTS, "u")}
+    ON CONFLICT (tracking_id) DO UPDATE SET ${REPORT_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
+  ),
+  e AS (
+    INSERT INTO report_events (${names(EVENT_COLUMNS)}, source, recorded_at)
+    SELECT ${selectList(EVENT_COLUMNS, EVENT_INSTANTS)}, $${P_SOURCE}, $${P_STAMP}
+    FROM ${unnest(EVENT_COLUMNS, P_EVENTS, "u", true)}
+    ORDER BY ord
+    ON CONFLICT DO NOTHING
+  )
+INSERT INTO sla_clocks AS s (${names(CLOCK_COLUMNS)}, computed_at)
+SELECT ${selectList(CLOCK_COLUMNS, CLOCK_INSTANTS)}, $${P_STAMP}
+FROM ${unnest(CLOCK_COLUMNS, P_CLOCKS, "u")}
+ON CONFLICT (tracking_id, stage, seq) DO UPDATE SET ${CLOCK_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
+WHERE s.stopped_at IS NULL`;
+
+/** Open clocks of the given reports that the derivation no longer produces (as saveClocks). */
+const REMOVE_STALE_CLOCKS = `DELETE FROM sla_clocks s
+WHERE s.tracking_id = ANY($1::text::text[])
+  AND s.stopped_at IS NULL
+  AND NOT EXISTS (
+    SELECT 1 FROM unnest($2::text::text[], $3::text::text[], $4::text::integer[]) AS k(tracking_id, stage, seq)
+    WHERE k.tracking_id = s.tracking_id AND k.stage = s.stage AND k.seq = s.seq)`;
+
+const LOAD_REPORTS = `SELECT tracking_id, opd, type, complexity, category, channel, anonymous,
+  confidential, contact_complete, received_at
+FROM reports WHERE tracking_id = ANY($1::text::text[]) FOR UPDATE`;
+const LOAD_EVENTS = `SELECT tracking_id, kind, at, opd FROM report_events
+WHERE tracking_id = ANY($1::text::text[]) ORDER BY tracking_id, at, id`;
+
+const finite = (t: Instant | null): number | null =>
+  t === null || !Number.isFinite(t) ? null : Math.round(t);
+
+function pausesJson(clock: SlaClock): string {
+  // Infinity (an open pause) is stored as null, as clockToRow does.
+  let json = "[";
+  for (let i = 0; i < clock.pauses.length; i++) {
+    const p = clock.pauses[i];
+    if (!p) continue;
+    json += `${i > 0 ? "," : ""}{"start":${p.start},"end":${Number.isFinite(p.end) ? p.end : "null"}}`;
+  }
+  return json + "]";
+}
+
+/** What one chunk writes, collected while it is planned. */
+export class ChunkWrites {
+  readonly reports = new ColumnBatch(REPORT_COLUMNS.length);
+  readonly events = new ColumnBatch(EVENT_COLUMNS.length);
+  readonly clocks = new ColumnBatch(CLOCK_COLUMNS.length);
+  /** Reports that existed before the chunk: only they can have open clocks to remove. */
+  readonly existing = new ColumnBatch(1);
+
+  addReport(r: Report): void {
+    this.reports.add([
+      r.trackingId,
+      r.opd,
+      r.type,
+      r.complexity,
+      r.category,
+      r.channel,
+      r.anonymous,
+      r.confidential,
+      r.contactComplete,
+      r.receivedAt,
+    ]);
+  }
+
+  addEvent(trackingId: string, e: ReportEvent): void {
+    this.events.add([trackingId, e.kind, e.at, e.opd ?? null]);
+  }
+
+  addClock(c: SlaClock): void {
+    this.clocks.add([
+      c.trackingId,
+      c.stage,
+      c.seq,
+      c.opd,
+      c.sopId,
+      c.sopVersion,
+      c.target.amount,
+      c.target.unit,
+      c.startedAt,
+      finite(c.dueAt),
+      finite(c.atRiskAt),
+      finite(c.stoppedAt),
+      Math.round(c.usedMs),
+      c.outcome,
+      c.state,
+      pausesJson(c),
+      finite(c.nextCheckAt),
+    ]);
+  }
+
+  get empty(): boolean {
+    return this.reports.rows + this.events.rows + this.clocks.rows === 0;
+  }
+}
+
+/** Queues a planned chunk's writes; `source` and `now` are recorded with them. */
+export function queueChunkWrites(
+  session: BulkSession,
+  writes: ChunkWrites,
+  source: string,
+  now: Instant,
+): Promise<unknown> {
+  if (writes.empty) return Promise.resolve();
+  const stamp = new Date(now);
+  const clocks = writes.clocks.literals();
+  const steps: Promise<unknown>[] = [
+    session.query(WRITE_CHUNK, [
+      stamp,
+      source,
+      ...writes.reports.literals(),
+      ...writes.events.literals(),
+      ...clocks,
+    ]),
+  ];
+  if (writes.existing.rows > 0) {
+    const [existing] = writes.existing.literals();
+    steps.push(session.query(REMOVE_STALE_CLOCKS, [existing, clocks[0], clocks[1], clocks[2]]));
+  }
+  return Promise.all(steps);
+}
+
+/**
+ * Queues the read of the stored histories of `ids`, locking their reports (FOR UPDATE) so that
+ * a concurrent scan does not race the refresh.
+ */
+export async function queueLoadHistories(
+  session: BulkSession,
+  ids: readonly string[],
+): Promise<Map<string, History>> {
+  const result = new Map<string, History>();
+  if (ids.length === 0) return result;
+  const batch = new ColumnBatch(1);
+  for (const id of ids) batch.add([id]);
+  const [list] = batch.literals();
+  const [reports, events] = await Promise.all([
+    session.query(LOAD_REPORTS, [list]),
+    session.query(LOAD_EVENTS, [list]),
+  ]);
+  for (const row of reports as unknown as ReportRow[]) {
+    result.set(row.tracking_id, { report: reportFromRow(row), events: [] });
+  }
+  for (const row of events as unknown as EventRow[]) {
+    result.get(row.tracking_id)?.events.push(eventFromRow(row));
+  }
+  return result;
+}
