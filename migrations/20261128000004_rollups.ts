@@ -41,7 +41,7 @@ function clockDelta(parts: { rel: string; sign: number }[]): string {
     FROM (${union}) x LEFT JOIN agencies a ON a.code = x.opd`;
 }
 
-function clockApply(
+export function clockApply(
   parts: { rel: string; sign: number }[],
   cleanup: boolean,
   prelude = "",
@@ -101,7 +101,7 @@ function clockApply(
   return sql;
 }
 
-function receivedApply(
+export function receivedApply(
   parts: { rel: string; sign: number }[],
   cleanup: boolean,
   prelude = "",

@@ -12,8 +12,14 @@ import type {
 } from "../core/types.js";
 import { deriveClocks } from "../core/sla/clocks.js";
 import type { History } from "../store/reportStore.js";
+import { ImportError } from "../ingest/errors.js";
 import { BulkSession } from "../store/bulkSession.js";
-import { ChunkWrites, queueChunkWrites, queueLoadHistories } from "../store/importWrites.js";
+import {
+  ChunkWrites,
+  FINISH_BULK_WRITE,
+  queueLoadHistories,
+  START_BULK_WRITE,
+} from "../store/importWrites.js";
 import type { AppContext } from "./context.js";
 
 export interface Rejection {
@@ -337,7 +343,7 @@ function planChunk(
     summary.eventsAdded += plan.events.length;
     if (plan.reportChanged) changedReports.set(trackingId, plan.report);
     for (const e of plan.events) {
-      writes.addEvent(trackingId, e);
+      writes.addEvent(trackingId, e, !existedBefore.has(trackingId));
     }
     // Later rows (of this chunk and the next) see this row's effect.
     histories.set(trackingId, {
@@ -349,7 +355,7 @@ function planChunk(
     });
   }
   for (const r of changedReports.values()) {
-    writes.addReport(r);
+    writes.addReport(r, !existedBefore.has(r.trackingId));
   }
   // The histories in memory are the stored ones plus this chunk's writes: derive from them
   // instead of reading them back (what refreshReports would do, without its two queries).
@@ -357,11 +363,10 @@ function planChunk(
   for (const trackingId of touched) {
     const history = histories.get(trackingId);
     if (!history) continue;
-    if (existedBefore.has(trackingId)) writes.existing.add([trackingId]);
-    for (const c of deriveClocks(history.report, history.events, clockContext, options.now)
-      .clocks) {
-      writes.addClock(c);
-    }
+    const isNew = !existedBefore.has(trackingId);
+    const { clocks } = deriveClocks(history.report, history.events, clockContext, options.now);
+    for (const c of clocks) writes.addClock(c, isNew);
+    if (!isNew) writes.addExisting(trackingId, clocks);
   }
   return writes;
 }
@@ -375,15 +380,68 @@ function chunkIds(items: readonly ImportItem[]): Set<string> {
   return ids;
 }
 
+/** PostgreSQL's unique_violation, as both drivers report it. */
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505"
+  );
+}
+
 /**
- * Imports all items in one transaction (rolled back for a dry run).
- *
- * Chunks go through a pipeline on the transaction's connection: while the server runs chunk
- * k's writes, this process reads chunk k+1 and plans it. The read of chunk k+1's stored
- * histories is queued ahead of chunk k's writes, so it cannot see them: the reports chunk k
- * touched are taken from memory instead (the histories chunk k's plan left behind), all others
- * are unaffected by chunk k.
+ * Chunks through the transaction's connection: while the server runs chunk k's writes, this
+ * process reads chunk k+1 and plans it. The read of chunk k+1's stored histories is queued
+ * ahead of chunk k's writes, so it cannot see them: the reports chunk k touched come from
+ * memory instead (the histories chunk k's plan left behind); all others are unaffected by it.
  */
+class ChunkPipeline {
+  /** The previous chunk's histories after its plan; its writes are not queued yet. */
+  private previous = new Map<string, History>();
+  private pending: ChunkWrites | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly session: BulkSession,
+    private readonly options: ImportOptions,
+  ) {}
+
+  async process(chunk: readonly ImportItem[], summary: ImportSummary): Promise<void> {
+    const ids = chunkIds(chunk);
+    const load = queueLoadHistories(
+      this.session,
+      [...ids].filter((id) => !this.previous.has(id)),
+    );
+    this.flush();
+    const histories = await load;
+    for (const id of ids) {
+      const h = this.previous.get(id);
+      if (h) histories.set(id, h);
+    }
+    this.pending = planChunk(this.ctx, chunk, histories, this.options, summary);
+    this.previous = histories;
+    this.options.onProgress?.(summary.rows);
+  }
+
+  /** Queues the planned writes; their failure surfaces in finish() (the session keeps it). */
+  private flush(): void {
+    if (!this.pending) return;
+    void this.pending.queue(this.session, this.options.source, this.options.now).catch(() => {});
+    this.pending = null;
+  }
+
+  /** Queues the last writes and then the rollups of everything written. */
+  finishRollups(): void {
+    this.flush();
+    void this.session.query(FINISH_BULK_WRITE).catch(() => {});
+  }
+
+  /** Queues what is left and waits for every statement; rejects with the first failure. */
+  async finish(): Promise<void> {
+    this.flush();
+    await this.session.drain();
+  }
+}
+
+/** Imports all items in one transaction (rolled back for a dry run), chunk by chunk. */
 export async function importItems(
   ctx: AppContext,
   items: AsyncIterable<ImportItem> | Iterable<ImportItem>,
@@ -409,31 +467,8 @@ export async function importItems(
       // Plans priced with enable_seqscan = off look so expensive that JIT compilation would
       // start for statements that take milliseconds (100 ms or more each).
       await trx.raw("SET LOCAL jit = off");
-      const session = await BulkSession.open(ctx.db.kind, trx);
-      // The previous chunk's histories, after its plan; its writes are not yet queued.
-      let previous = new Map<string, History>();
-      let pending: ChunkWrites | null = null;
-      const process = async (chunk: ImportItem[]): Promise<void> => {
-        const ids = chunkIds(chunk);
-        const load = queueLoadHistories(
-          session,
-          [...ids].filter((id) => !previous.has(id)),
-        );
-        if (pending) {
-          void queueChunkWrites(session, pending, options.source, options.now).catch(
-            () => undefined,
-          ); // see drain()
-          pending = null;
-        }
-        const histories = await load;
-        for (const id of ids) {
-          const h = previous.get(id);
-          if (h) histories.set(id, h);
-        }
-        pending = planChunk(ctx, chunk, histories, options, summary);
-        previous = histories;
-        options.onProgress?.(summary.rows);
-      };
+      for (const statement of START_BULK_WRITE) await trx.raw(statement);
+      const pipeline = new ChunkPipeline(ctx, await BulkSession.open(ctx.db.kind, trx), options);
       let chunk: ImportItem[] = [];
       try {
         for await (const item of items) {
@@ -441,24 +476,30 @@ export async function importItems(
           if (chunk.length >= chunkSize) {
             const full = chunk;
             chunk = [];
-            await process(full);
+            await pipeline.process(full, summary);
           }
         }
-        if (chunk.length > 0) await process(chunk);
+        if (chunk.length > 0) await pipeline.process(chunk, summary);
         else if (summary.rows === 0) options.onProgress?.(summary.rows);
-        if (pending)
-          void queueChunkWrites(session, pending, options.source, options.now).catch(
-            () => undefined,
-          );
+        pipeline.finishRollups();
       } finally {
         // Whatever happened (the file failed midway, a statement failed), every queued
         // statement settles before the transaction commits or rolls back.
-        await session.drain();
+        await pipeline.finish();
       }
       if (options.dryRun) throw new DryRunRollback();
     });
   } catch (error) {
-    if (!(error instanceof DryRunRollback)) throw error;
+    if (error instanceof DryRunRollback) {
+      // rolled back on purpose
+    } else if (isUniqueViolation(error)) {
+      throw new ImportError("concurrent_write", {
+        id: "Laporan yang sama ditulis bersamaan oleh penulis lain (API atau impor lain); tidak ada yang disimpan. Jalankan impor ini lagi: baris yang sudah ada akan dilewati.",
+        en: "Another writer (the API or another import) wrote some of the same reports at the same time; nothing was saved. Run this import again: rows already there are skipped.",
+      });
+    } else {
+      throw error;
+    }
   }
   ctx.logger.info("import finished", {
     source: options.source,

@@ -12,7 +12,8 @@ export type ImportErrorCode =
   | "missing_columns"
   | "bad_mapping"
   | "bad_aliases"
-  | "unreadable";
+  | "unreadable"
+  | "concurrent_write";
 
 /** The whole file cannot be imported; `msg` says why and what to do, in both languages. */
 export class ImportError extends Error {

@@ -93,39 +93,65 @@ const CLOCK_MERGE = CLOCK_COLUMNS.map(([n]) => n)
   .filter((n) => n !== "tracking_id" && n !== "stage" && n !== "seq")
   .concat("computed_at");
 
-const WRITE_CHUNK = `WITH
+/**
+ * One statement writing a chunk's rows. For reports new to the database (`merge` false) plain
+ * INSERTs: no conflict is possible but with a concurrent writer adding the same report, which
+ * fails the statement (unique violation) rather than losing anything, and a plain INSERT costs
+ * the server about two thirds of an INSERT ... ON CONFLICT. Rows of reports that already exist
+ * merge: reports and open clocks are updated, known events skipped, stopped clocks kept.
+ */
+function writeStatement(merge: boolean): string {
+  const onConflict = (clause: string): string => (merge ? `ON CONFLICT ${clause}` : "");
+  return `WITH
   r AS (
     INSERT INTO reports (${names(REPORT_COLUMNS)}, created_at, updated_at)
     SELECT ${selectList(REPORT_COLUMNS, REPORT_INSTANTS)}, $${P_STAMP}, $${P_STAMP}
     FROM ${unnest(REPORT_COLUMNS, P_REPORTS, "u")}
-    ON CONFLICT (tracking_id) DO UPDATE SET ${REPORT_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
+    ${onConflict(`(tracking_id) DO UPDATE SET ${REPORT_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}`)}
   ),
   e AS (
     INSERT INTO report_events (${names(EVENT_COLUMNS)}, source, recorded_at)
     SELECT ${selectList(EVENT_COLUMNS, EVENT_INSTANTS)}, $${P_SOURCE}, $${P_STAMP}
     FROM ${unnest(EVENT_COLUMNS, P_EVENTS, "u", true)}
     ORDER BY ord
-    ON CONFLICT DO NOTHING
+    ${onConflict("DO NOTHING")}
   )
 INSERT INTO sla_clocks AS s (${names(CLOCK_COLUMNS)}, computed_at)
 SELECT ${selectList(CLOCK_COLUMNS, CLOCK_INSTANTS)}, $${P_STAMP}
 FROM ${unnest(CLOCK_COLUMNS, P_CLOCKS, "u")}
-ON CONFLICT (tracking_id, stage, seq) DO UPDATE SET ${CLOCK_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
-WHERE s.stopped_at IS NULL`;
+${onConflict(`(tracking_id, stage, seq) DO UPDATE SET ${CLOCK_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
+WHERE s.stopped_at IS NULL`)}`;
+}
+const INSERT_CHUNK = writeStatement(false);
+const MERGE_CHUNK = writeStatement(true);
 
 /** Open clocks of the given reports that the derivation no longer produces (as saveClocks). */
 const REMOVE_STALE_CLOCKS = `DELETE FROM sla_clocks s
-WHERE s.tracking_id = ANY($1::text::text[])
+USING unnest($1::text::text[], $2::text::text[]) AS k(tracking_id, keep)
+WHERE s.tracking_id = k.tracking_id
   AND s.stopped_at IS NULL
-  AND NOT EXISTS (
-    SELECT 1 FROM unnest($2::text::text[], $3::text::text[], $4::text::integer[]) AS k(tracking_id, stage, seq)
-    WHERE k.tracking_id = s.tracking_id AND k.stage = s.stage AND k.seq = s.seq)`;
+  AND NOT (s.stage || ':' || s.seq = ANY (string_to_array(k.keep, ',')))`;
 
 const LOAD_REPORTS = `SELECT tracking_id, opd, type, complexity, category, channel, anonymous,
   confidential, contact_complete, received_at
 FROM reports WHERE tracking_id = ANY($1::text::text[]) FOR UPDATE`;
 const LOAD_EVENTS = `SELECT tracking_id, kind, at, opd FROM report_events
 WHERE tracking_id = ANY($1::text::text[]) ORDER BY tracking_id, at, id`;
+
+/**
+ * Statements that start a bulk write: the rollup triggers only collect what changed into temp
+ * tables, folded in by FINISH_BULK_WRITE before the commit (migrations/…_deferred_rollups.ts).
+ */
+export const START_BULK_WRITE = [
+  "SET LOCAL pantau.rollup_deferred = 'on'",
+  ...["old", "new"].flatMap((r) => [
+    `CREATE TEMP TABLE pantau_rollup_clocks_${r} ON COMMIT DROP AS
+       SELECT opd, stage, target_unit, outcome, used_ms, stopped_at FROM sla_clocks WITH NO DATA`,
+    `CREATE TEMP TABLE pantau_rollup_reports_${r} ON COMMIT DROP AS
+       SELECT opd, received_at, channel, type FROM reports WITH NO DATA`,
+  ]),
+];
+export const FINISH_BULK_WRITE = "SELECT pantau_rollup_apply_deferred()";
 
 const finite = (t: Instant | null): number | null =>
   t === null || !Number.isFinite(t) ? null : Math.round(t);
@@ -141,16 +167,51 @@ function pausesJson(clock: SlaClock): string {
   return json + "]";
 }
 
-/** What one chunk writes, collected while it is planned. */
-export class ChunkWrites {
+/** Rows for one write statement. */
+class RowSet {
   readonly reports = new ColumnBatch(REPORT_COLUMNS.length);
   readonly events = new ColumnBatch(EVENT_COLUMNS.length);
   readonly clocks = new ColumnBatch(CLOCK_COLUMNS.length);
-  /** Reports that existed before the chunk: only they can have open clocks to remove. */
-  readonly existing = new ColumnBatch(1);
 
-  addReport(r: Report): void {
-    this.reports.add([
+  get empty(): boolean {
+    return this.reports.rows + this.events.rows + this.clocks.rows === 0;
+  }
+
+  params(stamp: Date, source: string): unknown[] {
+    return [
+      stamp,
+      source,
+      ...this.reports.literals(),
+      ...this.events.literals(),
+      ...this.clocks.literals(),
+    ];
+  }
+}
+
+/**
+ * What one chunk writes, collected while it is planned: rows of reports new to the database
+ * apart from rows of reports that exist (or that an earlier chunk of the import writes).
+ */
+export class ChunkWrites {
+  private readonly fresh = new RowSet();
+  private readonly merged = new RowSet();
+  /**
+   * Reports that existed before the chunk (only they can have open clocks to remove), each with
+   * the clocks its derivation produced ("stage:seq,…").
+   */
+  private readonly existing = new ColumnBatch(2);
+
+  private set(isNew: boolean): RowSet {
+    return isNew ? this.fresh : this.merged;
+  }
+
+  /** A report that existed before the chunk: its open clocks not in `derived` are removed. */
+  addExisting(trackingId: string, derived: readonly SlaClock[]): void {
+    this.existing.add([trackingId, derived.map((c) => `${c.stage}:${c.seq}`).join(",")]);
+  }
+
+  addReport(r: Report, isNew: boolean): void {
+    this.set(isNew).reports.add([
       r.trackingId,
       r.opd,
       r.type,
@@ -164,12 +225,12 @@ export class ChunkWrites {
     ]);
   }
 
-  addEvent(trackingId: string, e: ReportEvent): void {
-    this.events.add([trackingId, e.kind, e.at, e.opd ?? null]);
+  addEvent(trackingId: string, e: ReportEvent, isNew: boolean): void {
+    this.set(isNew).events.add([trackingId, e.kind, e.at, e.opd ?? null]);
   }
 
-  addClock(c: SlaClock): void {
-    this.clocks.add([
+  addClock(c: SlaClock, isNew: boolean): void {
+    this.set(isNew).clocks.add([
       c.trackingId,
       c.stage,
       c.seq,
@@ -190,35 +251,21 @@ export class ChunkWrites {
     ]);
   }
 
-  get empty(): boolean {
-    return this.reports.rows + this.events.rows + this.clocks.rows === 0;
+  /** Queues the writes; `source` and `now` are recorded with them. */
+  queue(session: BulkSession, source: string, now: Instant): Promise<unknown> {
+    const stamp = new Date(now);
+    const steps: Promise<unknown>[] = [];
+    if (!this.fresh.empty) {
+      steps.push(session.query(INSERT_CHUNK, this.fresh.params(stamp, source)));
+    }
+    if (!this.merged.empty) {
+      steps.push(session.query(MERGE_CHUNK, this.merged.params(stamp, source)));
+    }
+    if (this.existing.rows > 0) {
+      steps.push(session.query(REMOVE_STALE_CLOCKS, this.existing.literals()));
+    }
+    return Promise.all(steps);
   }
-}
-
-/** Queues a planned chunk's writes; `source` and `now` are recorded with them. */
-export function queueChunkWrites(
-  session: BulkSession,
-  writes: ChunkWrites,
-  source: string,
-  now: Instant,
-): Promise<unknown> {
-  if (writes.empty) return Promise.resolve();
-  const stamp = new Date(now);
-  const clocks = writes.clocks.literals();
-  const steps: Promise<unknown>[] = [
-    session.query(WRITE_CHUNK, [
-      stamp,
-      source,
-      ...writes.reports.literals(),
-      ...writes.events.literals(),
-      ...clocks,
-    ]),
-  ];
-  if (writes.existing.rows > 0) {
-    const [existing] = writes.existing.literals();
-    steps.push(session.query(REMOVE_STALE_CLOCKS, [existing, clocks[0], clocks[1], clocks[2]]));
-  }
-  return Promise.all(steps);
 }
 
 /**
