@@ -126,30 +126,40 @@ function daysInMonth(year: number, month: number): number {
  * (Intl) costs microseconds per call; an import of 100,000 rows has a few thousand distinct
  * hours (readTable + normalizeRows went from 1.7× to about 1.3× the bare exceljs read).
  */
-const hourOffsets = new Map<string, number | null>();
+const dayOffsets = new Map<string, number | null>();
 
-function hourOffset(w: WallTime, zone: string): number | null {
-  const key = `${zone}|${w.year}|${w.month}|${w.day}|${w.hour}`;
-  let offset = hourOffsets.get(key);
+/**
+ * The zone's UTC offset (minutes) for every wall time of that local date, or null when the
+ * offset changes during the day (a DST transition) or the date does not exist in the zone:
+ * those wall times are then resolved exactly by luxon. One luxon computation per zone and day,
+ * instead of two per date read: an export holds thousands of dates on the same days.
+ */
+function dayOffset(w: WallTime, zone: string): number | null {
+  const key = `${zone}|${w.year}|${w.month}|${w.day}`;
+  let offset = dayOffsets.get(key);
   if (offset === undefined) {
-    const base = { year: w.year, month: w.month, day: w.day, hour: w.hour };
-    const first = DateTime.fromObject({ ...base, minute: 0 }, { zone });
+    const base = { year: w.year, month: w.month, day: w.day };
+    const first = DateTime.fromObject({ ...base, hour: 0, minute: 0 }, { zone });
     const last = DateTime.fromObject(
-      { ...base, minute: 59, second: 59, millisecond: 999 },
+      { ...base, hour: 23, minute: 59, second: 59, millisecond: 999 },
       { zone },
     );
+    // Both ends of the day exist as written and share one offset: no transition in between
+    // (no zone changes its offset twice within a day).
     offset =
       first.isValid &&
       last.isValid &&
       first.offset === last.offset &&
-      first.hour === w.hour &&
+      first.day === w.day &&
+      first.hour === 0 &&
       first.minute === 0 &&
-      last.hour === w.hour &&
+      last.day === w.day &&
+      last.hour === 23 &&
       last.minute === 59
         ? first.offset
         : null;
-    if (hourOffsets.size >= 50_000) hourOffsets.clear();
-    hourOffsets.set(key, offset);
+    if (dayOffsets.size >= 50_000) dayOffsets.clear();
+    dayOffsets.set(key, offset);
   }
   return offset;
 }
@@ -186,7 +196,7 @@ function toInstant(
     const utc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
     return ok(utc - offsetMinutes * 60_000);
   }
-  const fixed = hourOffset(w, zone);
+  const fixed = dayOffset(w, zone);
   if (fixed !== null) {
     const utc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
     return ok(utc - fixed * 60_000);

@@ -77,6 +77,20 @@ describe("ingest: dates", () => {
     });
   }
 
+  it("reads wall times around a daylight-saving change exactly (per-day offset cache)", () => {
+    const berlin = "Europe/Berlin";
+    // 31 March 2024: 02:00 CET jumps to 03:00 CEST.
+    expect(value(parseDate("30/03/2024 12:00", berlin))).to.equal(Date.UTC(2024, 2, 30, 11, 0));
+    expect(value(parseDate("31/03/2024 01:30", berlin))).to.equal(Date.UTC(2024, 2, 31, 0, 30));
+    expect(value(parseDate("31/03/2024 03:30", berlin))).to.equal(Date.UTC(2024, 2, 31, 1, 30));
+    expect(value(parseDate("01/04/2024 12:00", berlin))).to.equal(Date.UTC(2024, 3, 1, 10, 0));
+    const gap = parseDate("31/03/2024 02:30", berlin);
+    expect(gap.ok).to.equal(false);
+    // 27 October 2024 back to CET: the days either side keep their own offsets.
+    expect(value(parseDate("26/10/2024 23:59", berlin))).to.equal(Date.UTC(2024, 9, 26, 21, 59));
+    expect(value(parseDate("27/10/2024 12:00", berlin))).to.equal(Date.UTC(2024, 9, 27, 11, 0));
+  });
+
   it("reads local time in the zone it is given", () => {
     expect(value(parseDate("09/07/2024 14:03", "Asia/Jayapura"))).to.equal(
       Date.UTC(2024, 6, 9, 5, 3),
