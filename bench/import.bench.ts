@@ -2,9 +2,9 @@
 // generated here with exceljs's streaming writer, in one run: (a) the bare read with exceljs's
 // streaming WorkbookReader over every row, (b) our reader and normaliser (readTable +
 // normalizeRows through openImport), (c) the full import into PostgreSQL (openImport +
-// importItems, as `pantau import` does), each with rows per second, peak RSS (sampled every
+// importItems, as `pantau import` does) and (a′) the bare read again, each with rows per second, peak RSS (sampled every
 // 100 ms) and RSS at each quarter of the rows (after a full GC when run with --expose-gc:
-// `node --expose-gc --import tsx bench/import.bench.ts`). Target: full / bare < 3×, flat memory.
+// `node --expose-gc --import tsx bench/import.bench.ts`). Target: full / (faster bare read) < 3×, flat memory.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,24 +165,27 @@ export async function runImportBench(
     const writeSeconds = (performance.now() - t0) / 1000;
     const config = loadConfig({ env: {} });
 
-    const bare = await measure("(a) exceljs WorkbookReader, bare read", rows, async (mark) => {
-      const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-        worksheets: "emit",
-        sharedStrings: "cache",
-        styles: "cache",
-        hyperlinks: "ignore",
-        entries: "ignore",
-      });
-      let n = 0;
-      let cells = 0;
-      for await (const ws of reader as AsyncIterable<AsyncIterable<ExcelJS.Row>>) {
-        for await (const row of ws) {
-          cells += (row.values as unknown[]).length;
-          if (row.number > 1) mark(++n);
+    const bareRead = (name: string): Promise<Phase> =>
+      measure(name, rows, async (mark) => {
+        const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+          worksheets: "emit",
+          sharedStrings: "cache",
+          styles: "cache",
+          hyperlinks: "ignore",
+          entries: "ignore",
+        });
+        let n = 0;
+        let cells = 0;
+        for await (const ws of reader as AsyncIterable<AsyncIterable<ExcelJS.Row>>) {
+          for await (const row of ws) {
+            cells += (row.values as unknown[]).length;
+            if (row.number > 1) mark(++n);
+          }
         }
-      }
-      return { rows: n, note: `${cells.toLocaleString("en")} cells` };
-    });
+        return { rows: n, note: `${cells.toLocaleString("en")} cells` };
+      });
+
+    const bare1 = await bareRead("(a) exceljs WorkbookReader, bare read");
 
     const normalise = await measure("(b) readTable + normalizeRows", rows, async (mark) => {
       const opened = await openImport(file, {
@@ -227,7 +230,11 @@ export async function runImportBench(
       await bench.close();
     }
 
-    const phases = [bare, normalise, full];
+    // The bare read again, after the import: the machine is shared and its speed drifts, so
+    // the ratio is taken against the faster of the two bare reads (the stricter comparison).
+    const bare2 = await bareRead("(a′) the same bare read again, after the import");
+    const bare = bare2.seconds < bare1.seconds ? bare2 : bare1;
+    const phases = [bare1, normalise, full, bare2];
     const ratio = full.seconds / bare.seconds;
     const line = (p: Phase): string =>
       `| ${p.name} | ${p.rows.toLocaleString("en")} | ${p.seconds.toFixed(1)} s | ${Math.round(p.rows / p.seconds).toLocaleString("en")} | ${(p.seconds / bare.seconds).toFixed(2)}× | ${mib(p.peakRss)} MiB | ${p.quarters.join(" / ")} MiB | ${p.note ?? ""} |`;
@@ -242,10 +249,11 @@ export async function runImportBench(
       "|---|---:|---:|---:|---:|---:|---|---|",
       ...phases.map(line),
       "",
-      `Full import / bare read: **${ratio.toFixed(2)}×** (target < 3×: ${ratio < 3 ? "met" : "missed"}).`,
-      "The full import reads, normalises, plans each row against the stored history, writes reports",
-      "and events and derives and stores the clocks, in chunks of 500 rows inside one transaction;",
-      "nothing outlives a chunk, so RSS stays flat as the rows grow.",
+      `Full import / faster bare read: **${ratio.toFixed(2)}×** (target < 3×: ${ratio < 3 ? "met" : "missed"}).`,
+      "The full import reads, normalises, plans each row against the stored history and derives",
+      "the clocks, in chunks of 2,000 rows inside one transaction; each chunk's reports, events and",
+      "clocks are one statement, which the server runs while the next chunk is read and planned,",
+      "and the rollups are folded in once at the end. Nothing outlives a chunk, so RSS stays flat.",
       "",
     ].join("\n");
   } finally {

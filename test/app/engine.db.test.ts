@@ -9,6 +9,8 @@ import { renderExplainText } from "../../src/core/sla/explain.js";
 import type { ReportSnapshot } from "../../src/core/types.js";
 import { listClocks } from "../../src/store/reportStore.js";
 import { createTestApp, testConfig, wib, type TestApp } from "../helpers/app.js";
+import { testBackend } from "../helpers/db.js";
+import { ImportError } from "../../src/ingest/errors.js";
 
 function snapshot(trackingId: string, over: Partial<ReportSnapshot> = {}): ReportSnapshot {
   return {
@@ -128,6 +130,80 @@ describe("SLA engine on the database", function () {
     const count = await app.ctx.db.knex("reports").count<{ count: number }[]>("* as count");
     expect(Number(count[0]?.count)).to.equal(0);
   });
+
+  it("removes open clocks an existing report no longer has, keeps its stopped ones", async () => {
+    const disposed = snapshot("1010", {
+      opd: "dinkes",
+      milestones: { disposedAt: wib("2025-03-04T09:00") },
+    });
+    await importItems(app.ctx, items(disposed), { source: "test", now });
+    const knex = app.ctx.db.knex;
+    const stored = await listClocks(knex, { trackingId: "1010" });
+    const template = await knex("sla_clocks").where({ tracking_id: "1010", stage: "resolution" });
+    // Clocks a derivation no longer produces (written by an older rule): one open, one stopped.
+    const stray = template.map((row: Record<string, unknown>) => ({ ...row, seq: 7 }));
+    const strayStopped = template.map((row: Record<string, unknown>) => ({
+      ...row,
+      seq: 8,
+      stopped_at: new Date(wib("2025-03-04T12:00")),
+      outcome: "met",
+      state: "stopped",
+    }));
+    await knex("sla_clocks").insert([...stray, ...strayStopped]);
+    // A newer export adds the first response, in chunks of one row around other reports.
+    const responded = snapshot("1010", {
+      opd: "dinkes",
+      milestones: { disposedAt: wib("2025-03-04T09:00"), firstResponseAt: wib("2025-03-05T08:00") },
+    });
+    const summary = await importItems(
+      app.ctx,
+      items(snapshot("1011"), responded, snapshot("1012")),
+      { source: "test", now, chunkSize: 1 },
+    );
+    expect(summary).to.include({ imported: 3, reportsCreated: 2, eventsAdded: 3 });
+    const after = await listClocks(knex, { trackingId: "1010" });
+    expect(after.map((c) => `${c.stage}:${c.seq}`).sort()).to.deep.equal(
+      [...stored.map((c) => `${c.stage}:${c.seq}`), "resolution:8"].sort(),
+    );
+    const response = after.find((c) => c.stage === "first_response");
+    expect(response?.stoppedAt).to.equal(wib("2025-03-05T08:00"));
+  });
+
+  // PGlite has a single connection: no other writer can run while an import holds it.
+  if (testBackend === "postgres") {
+    it("stops without saving anything when another writer adds the same new report", async () => {
+      const knex = app.ctx.db.knex;
+      async function* racing(): AsyncGenerator<ImportItem> {
+        yield { rowNumber: 2, kind: "snapshot", snapshot: snapshot("1020") };
+        // While the import has planned row 2 but not yet written it, the API commits 1020.
+        await knex("reports").insert({
+          tracking_id: "1020",
+          type: "pengaduan",
+          received_at: new Date(wib("2025-03-03T10:12")),
+          created_at: new Date(now),
+          updated_at: new Date(now),
+        });
+        yield { rowNumber: 3, kind: "snapshot", snapshot: snapshot("1021") };
+      }
+      let error: unknown = null;
+      try {
+        await importItems(app.ctx, racing(), { source: "test", now, chunkSize: 1 });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(ImportError);
+      expect((error as ImportError).code).to.equal("concurrent_write");
+      expect((error as ImportError).text("id")).to.match(/Jalankan impor ini lagi/);
+      const ids = await knex("reports").pluck("tracking_id");
+      expect(ids).to.deep.equal(["1020"]);
+      // Run again: the report already stored is merged, the other one added.
+      const again = await importItems(app.ctx, items(snapshot("1020"), snapshot("1021")), {
+        source: "test",
+        now,
+      });
+      expect(again).to.include({ rejected: 0, reportsCreated: 1 });
+    });
+  }
 
   it("a scan touches only reports whose clocks are due, and updates their state", async () => {
     await importItems(
