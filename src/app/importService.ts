@@ -380,10 +380,17 @@ function chunkIds(items: readonly ImportItem[]): Set<string> {
   return ids;
 }
 
-/** PostgreSQL's unique_violation, as both drivers report it. */
-function isUniqueViolation(error: unknown): boolean {
+/**
+ * A unique violation on a key that the plain INSERTs for new reports write: only another
+ * writer committing the same report between our read and our write causes one.
+ */
+function isConcurrentWrite(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
   return (
-    typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505"
+    code === "23505" &&
+    typeof constraint === "string" &&
+    ["reports_pkey", "report_events_identity", "sla_clocks_pkey"].includes(constraint)
   );
 }
 
@@ -492,7 +499,7 @@ export async function importItems(
   } catch (error) {
     if (error instanceof DryRunRollback) {
       // rolled back on purpose
-    } else if (isUniqueViolation(error)) {
+    } else if (isConcurrentWrite(error)) {
       throw new ImportError("concurrent_write", {
         id: "Laporan yang sama ditulis bersamaan oleh penulis lain (API atau impor lain); tidak ada yang disimpan. Jalankan impor ini lagi: baris yang sudah ada akan dilewati.",
         en: "Another writer (the API or another import) wrote some of the same reports at the same time; nothing was saved. Run this import again: rows already there are skipped.",
