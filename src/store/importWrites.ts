@@ -7,7 +7,7 @@
 import type { Instant, Report, ReportEvent, SlaClock } from "../core/types.js";
 import { ColumnBatch, type BulkSession } from "./bulkSession.js";
 import type { History } from "./reportStore.js";
-import { eventFromRow, reportFromRow, type EventRow, type ReportRow } from "./rows.js";
+import { historiesFromRows, pausesToJson, type EventRow, type ReportRow } from "./rows.js";
 
 type Column = readonly [name: string, arrayType: string];
 
@@ -156,17 +156,6 @@ export const FINISH_BULK_WRITE = "SELECT pantau_rollup_apply_deferred()";
 const finite = (t: Instant | null): number | null =>
   t === null || !Number.isFinite(t) ? null : Math.round(t);
 
-function pausesJson(clock: SlaClock): string {
-  // Infinity (an open pause) is stored as null, as clockToRow does.
-  let json = "[";
-  for (let i = 0; i < clock.pauses.length; i++) {
-    const p = clock.pauses[i];
-    if (!p) continue;
-    json += `${i > 0 ? "," : ""}{"start":${p.start},"end":${Number.isFinite(p.end) ? p.end : "null"}}`;
-  }
-  return json + "]";
-}
-
 /** Rows for one write statement. */
 class RowSet {
   readonly reports = new ColumnBatch(REPORT_COLUMNS.length);
@@ -246,7 +235,7 @@ export class ChunkWrites {
       Math.round(c.usedMs),
       c.outcome,
       c.state,
-      pausesJson(c),
+      pausesToJson(c.pauses),
       finite(c.nextCheckAt),
     ]);
   }
@@ -276,8 +265,7 @@ export async function queueLoadHistories(
   session: BulkSession,
   ids: readonly string[],
 ): Promise<Map<string, History>> {
-  const result = new Map<string, History>();
-  if (ids.length === 0) return result;
+  if (ids.length === 0) return new Map();
   const batch = new ColumnBatch(1);
   for (const id of ids) batch.add([id]);
   const [list] = batch.literals();
@@ -285,11 +273,5 @@ export async function queueLoadHistories(
     session.query(LOAD_REPORTS, [list]),
     session.query(LOAD_EVENTS, [list]),
   ]);
-  for (const row of reports as unknown as ReportRow[]) {
-    result.set(row.tracking_id, { report: reportFromRow(row), events: [] });
-  }
-  for (const row of events as unknown as EventRow[]) {
-    result.get(row.tracking_id)?.events.push(eventFromRow(row));
-  }
-  return result;
+  return historiesFromRows(reports as unknown as ReportRow[], events as unknown as EventRow[]);
 }

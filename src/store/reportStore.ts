@@ -4,9 +4,9 @@
 import type { Knex } from "knex";
 import type { Agency, Instant, Report, ReportEvent, SlaClock } from "../core/types.js";
 import {
+  historiesFromRows,
   clockFromRow,
   clockToRow,
-  eventFromRow,
   reportFromRow,
   reportToRow,
   type ClockRow,
@@ -123,20 +123,16 @@ export async function loadHistories(
   db: Db,
   trackingIds: readonly string[],
 ): Promise<Map<string, History>> {
-  const result = new Map<string, History>();
-  if (trackingIds.length === 0) return result;
+  if (trackingIds.length === 0) return new Map();
   const reports = (await db<ReportRow>("reports").whereIn(
     "tracking_id",
     trackingIds,
   )) as ReportRow[];
-  for (const row of reports)
-    result.set(row.tracking_id, { report: reportFromRow(row), events: [] });
   const events = (await db<EventRow>("report_events")
     .select("tracking_id", "kind", "at", "opd")
     .whereIn("tracking_id", trackingIds)
     .orderBy([{ column: "tracking_id" }, { column: "at" }, { column: "id" }])) as EventRow[];
-  for (const row of events) result.get(row.tracking_id)?.events.push(eventFromRow(row));
-  return result;
+  return historiesFromRows(reports, events);
 }
 
 const CLOCK_UPDATE_COLUMNS = [

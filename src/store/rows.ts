@@ -132,6 +132,25 @@ export function clockFromRow(row: ClockRow): SlaClock {
   };
 }
 
+/** A clock's pauses as stored (JSON); Infinity (an open pause) is stored as null. */
+export function pausesToJson(pauses: readonly Interval[]): string {
+  return JSON.stringify(
+    pauses.map((p) => ({ start: p.start, end: Number.isFinite(p.end) ? p.end : null })),
+  );
+}
+
+/** Reports and their events (rows in event order) as histories keyed by tracking ID. */
+export function historiesFromRows(
+  reports: readonly ReportRow[],
+  events: readonly EventRow[],
+): Map<string, { report: Report; events: ReportEvent[] }> {
+  const result = new Map<string, { report: Report; events: ReportEvent[] }>();
+  for (const row of reports)
+    result.set(row.tracking_id, { report: reportFromRow(row), events: [] });
+  for (const row of events) result.get(row.tracking_id)?.events.push(eventFromRow(row));
+  return result;
+}
+
 export function clockToRow(clock: SlaClock): Omit<ClockRow, "pauses"> & { pauses: string } {
   return {
     tracking_id: clock.trackingId,
@@ -150,9 +169,7 @@ export function clockToRow(clock: SlaClock): Omit<ClockRow, "pauses"> & { pauses
     outcome: clock.outcome,
     state: clock.state,
     // Infinity (an open pause) is stored as null.
-    pauses: JSON.stringify(
-      clock.pauses.map((p) => ({ start: p.start, end: Number.isFinite(p.end) ? p.end : null })),
-    ),
+    pauses: pausesToJson(clock.pauses),
     next_check_at: date(clock.nextCheckAt),
   };
 }
