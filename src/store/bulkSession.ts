@@ -4,6 +4,7 @@
 // objects. BulkSession queues statements on a transaction's connection in call order without
 // the caller awaiting each, so the import can queue the next chunk's reads ahead of the
 // previous chunk's writes and plan while the server works.
+import { createHash } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Knex } from "knex";
 import type { Client } from "pg";
@@ -56,6 +57,21 @@ function element(v: CellValue): string {
 
 type Row = Record<string, unknown>;
 
+const statementNames = new Map<string, string>();
+/**
+ * A bulk statement runs once per chunk: on PostgreSQL it is prepared once per connection under
+ * a name derived from its text, so the server parses and plans it once, not per chunk (about a
+ * tenth of the server's time for an import).
+ */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `pantau_bulk_${createHash("sha256").update(sql).digest("hex").slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 /**
  * A queue of statements on the connection of `trx`. Each call returns at once with a promise of
  * its rows; the statements run one after the other in call order. Nothing else may use the
@@ -85,7 +101,11 @@ export class BulkSession {
       const result =
         this.kind === "embedded"
           ? await (this.connection as PGlite).query<Row>(sql, values)
-          : await (this.connection as Client).query<Row>(sql, values);
+          : await (this.connection as Client).query<Row>({
+              name: statementName(sql),
+              text: sql,
+              values,
+            });
       return result.rows;
     });
     this.tail = next.catch((error: unknown) => {

@@ -71,11 +71,16 @@ function unnest(
   return `unnest(${arrays})${ordinality ? " WITH ORDINALITY" : ""} AS ${alias}(${names.join(", ")})`;
 }
 
-/** The select list: instants (epoch ms) become timestamptz, exact to the millisecond. */
+/**
+ * An instant (epoch ms) as timestamptz, exact to the millisecond from 1970 to beyond 2150:
+ * to_timestamp takes a double and rounds to whole microseconds, and the quotient's error stays
+ * far below half a microsecond there. Dividing by the numeric 1000.0 instead gives the very
+ * same double at 2.5 times the server's cost.
+ */
+export const instantSql = (column: string): string => `to_timestamp(${column}::float8 / 1000)`;
+
 function selectList(columns: readonly Column[], instants: ReadonlySet<string>): string {
-  return columns
-    .map(([name]) => (instants.has(name) ? `to_timestamp(${name} / 1000.0)` : name))
-    .join(", ");
+  return columns.map(([name]) => (instants.has(name) ? instantSql(name) : name)).join(", ");
 }
 
 const names = (columns: readonly Column[]): string => columns.map(([n]) => n).join(", ");

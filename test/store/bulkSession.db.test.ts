@@ -4,6 +4,7 @@
 // session runs queued statements in call order, keeping the first failure.
 import { expect } from "chai";
 import { BulkSession, ColumnBatch } from "../../src/store/bulkSession.js";
+import { instantSql } from "../../src/store/importWrites.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 
 describe("bulk session: column batches", function () {
@@ -47,6 +48,27 @@ describe("bulk session: column batches", function () {
     expect(rows.map((r) => r.n)).to.deep.equal(texts.map((_, i) => (i % 3 === 0 ? null : i * 1.5)));
     expect(rows.map((r) => r.f)).to.deep.equal(texts.map((_, i) => i % 2 === 0));
     expect(rows.every((r) => r.x === null)).to.equal(true);
+  });
+
+  it("turns epoch milliseconds into timestamps exact to the millisecond, 1970 to 2150", async () => {
+    const batch = new ColumnBatch(1);
+    const instants = [0, 1, 999, Date.parse("2024-07-09T07:03:00.001Z"), 5_680_281_599_999];
+    // A fixed pseudo-random spread over the range (no clock, no Math.random).
+    let x = 12_345;
+    for (let i = 0; i < 5_000; i++) {
+      x = (x * 48_271) % 2_147_483_647;
+      instants.push(Math.floor((x / 2_147_483_647) * 5_680_281_599_999));
+    }
+    for (const t of instants) batch.add([t]);
+    const rows = await db.knex.transaction(async (trx) => {
+      const session = await BulkSession.open(db.kind, trx);
+      return session.query(
+        `SELECT (extract(epoch FROM ${instantSql("t")}) * 1000)::bigint::text AS ms
+           FROM unnest($1::text::bigint[]) WITH ORDINALITY AS u(t, i) ORDER BY i`,
+        batch.literals(),
+      );
+    });
+    expect(rows.map((r) => Number(r.ms))).to.deep.equal(instants);
   });
 
   it("refuses a row of the wrong width and a number that is not finite", () => {
