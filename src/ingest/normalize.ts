@@ -5,6 +5,9 @@ import type { Bilingual, Lang } from "../i18n/lang.js";
 import {
   MANUAL_CHANNELS,
   type Agency,
+  type Channel,
+  type Complexity,
+  type ReportType,
   type Instant,
   type ReportEventRow,
   type ReportMilestones,
@@ -101,12 +104,26 @@ export async function* normalizeRows(
 ): AsyncGenerator<NormalizedRow> {
   const aliases = options.aliases ?? loadImportAliases();
   const map = mapHeaders(table.headers, aliases, options.mapping);
+  const agency = createAgencyMatcher(options.agencies);
+  const index: Partial<Record<ImportField, number>> = {};
+  for (const [field, header] of Object.entries(map.columns) as [ImportField, string][]) {
+    index[field] = table.headers.indexOf(header);
+  }
   const ctx: Ctx = {
     map,
+    index,
     aliases,
-    agency: createAgencyMatcher(options.agencies),
+    agency,
+    parsers: {
+      agency: (v) => agency(cellText(v)),
+      type: (v) => parseReportType(v, aliases.type),
+      complexity: (v) => parseComplexity(v, aliases.complexity),
+      channel: (v) => parseChannel(v, aliases.channel),
+      boolean: (v) => parseBoolean(v, aliases.boolean),
+    },
     defaultZone: options.defaultZone,
     seen: new Map(),
+    memo: new Map(),
   };
   for await (const row of table) {
     yield map.kind === "event" ? eventRow(row, ctx) : snapshotRow(row, ctx);
@@ -115,12 +132,27 @@ export async function* normalizeRows(
 
 interface Ctx {
   map: HeaderMap;
+  /** Field → its column's index in the rows' values. */
+  index: Partial<Record<ImportField, number>>;
   aliases: CompiledAliases;
   agency: AgencyMatcher;
   defaultZone: string;
   /** Tracking ID → first row number (duplicates in one file). */
   seen: Map<string, number>;
+  /** The parsers of those columns, made once. */
+  parsers: {
+    agency: (v: CellValue) => Parsed<Agency>;
+    type: (v: CellValue) => Parsed<ReportType>;
+    complexity: (v: CellValue) => Parsed<Complexity>;
+    channel: (v: CellValue) => Parsed<Channel | null>;
+    boolean: (v: CellValue) => Parsed<boolean>;
+  };
+  /** Parses of columns with few distinct texts (agency, type, channel…), by field and text. */
+  memo: Map<ImportField, Map<string, Parsed<unknown>>>;
 }
+
+/** Distinct texts remembered per field: a column with more is parsed cell by cell beyond. */
+const MEMO_LIMIT = 2_000;
 
 class RowReader {
   readonly rejections: Rejection[] = [];
@@ -134,8 +166,24 @@ class RowReader {
   }
 
   cell(field: ImportField): CellValue {
-    const h = this.header(field);
-    return h === undefined ? null : (this.row.cells[h] ?? null);
+    const i = this.ctx.index[field];
+    return i === undefined ? null : (this.row.values[i] ?? null);
+  }
+
+  /**
+   * The cell of `field` parsed by `parse`, remembered by its text: exports repeat the same few
+   * agency names, types and channels on every row. `parse` must depend on the cell only.
+   */
+  parsed<T>(field: ImportField, parse: (v: CellValue) => Parsed<T>): Parsed<T> {
+    const v = this.cell(field);
+    if (typeof v !== "string") return parse(v);
+    let seen = this.ctx.memo.get(field);
+    if (seen === undefined) this.ctx.memo.set(field, (seen = new Map()));
+    const known = seen.get(v) as Parsed<T> | undefined;
+    if (known !== undefined) return known;
+    const result = parse(v);
+    if (seen.size < MEMO_LIMIT) seen.set(v, result);
+    return result;
   }
 
   /** The parsed value, or undefined after recording the rejection. */
@@ -158,7 +206,7 @@ class RowReader {
   agency(): { code: string | null; zone: string; ok: boolean } {
     const v = this.cell("opd");
     if (isEmptyValue(v)) return { code: null, zone: this.ctx.defaultZone, ok: true };
-    const a = this.take("opd", this.ctx.agency(cellText(v)));
+    const a = this.take("opd", this.parsed("opd", this.ctx.parsers.agency));
     return a
       ? { code: a.code, zone: a.zone, ok: true }
       : { code: null, zone: this.ctx.defaultZone, ok: false };
@@ -188,26 +236,17 @@ function trackingId(r: RowReader, duplicates: boolean): string | undefined {
 
 function snapshotRow(row: TableRow, ctx: Ctx): NormalizedRow {
   const r = new RowReader(row, ctx);
-  const { aliases } = ctx;
   const trackingIdValue = trackingId(r, true);
   const agency = r.agency();
   const receivedAt = r.date("received_at", agency.zone, true);
-  const type = r.take("type", parseReportType(r.cell("type"), aliases.type));
-  const complexity = r.take(
-    "complexity",
-    parseComplexity(r.cell("complexity"), aliases.complexity),
-  );
-  const category = r.take("category", parseText(r.cell("category")));
-  const channel = r.take("channel", parseChannel(r.cell("channel"), aliases.channel));
-  const anonymous = r.take("anonymous", parseBoolean(r.cell("anonymous"), aliases.boolean));
-  const confidential = r.take(
-    "confidential",
-    parseBoolean(r.cell("confidential"), aliases.boolean),
-  );
-  const declared = r.take(
-    "contact_complete",
-    parseBoolean(r.cell("contact_complete"), aliases.boolean),
-  );
+  const p = ctx.parsers;
+  const type = r.take("type", r.parsed("type", p.type));
+  const complexity = r.take("complexity", r.parsed("complexity", p.complexity));
+  const category = r.take("category", r.parsed("category", parseText));
+  const channel = r.take("channel", r.parsed("channel", p.channel));
+  const anonymous = r.take("anonymous", r.parsed("anonymous", p.boolean));
+  const confidential = r.take("confidential", r.parsed("confidential", p.boolean));
+  const declared = r.take("contact_complete", r.parsed("contact_complete", p.boolean));
   const contactComplete =
     declared === true ||
     hasContact(r.cell("contact_phone"), "phone") ||

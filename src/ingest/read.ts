@@ -20,9 +20,37 @@ import { ImportError } from "./errors.js";
 
 export interface TableRow {
   /** Row number as a spreadsheet shows it: the xlsx row, or the CSV record (header = 1). */
-  rowNumber: number;
+  readonly rowNumber: number;
+  /** Cells in the order of the table's headers (missing trailing cells are absent). */
+  readonly values: readonly CellValue[];
   /** Cells keyed by header (headers made unique; see Table.headers). */
-  cells: Record<string, CellValue>;
+  readonly cells: Readonly<Record<string, CellValue>>;
+}
+
+/**
+ * A row as the readers produce it. The importer reads cells by column index; the record by
+ * header is built only when asked for (a 20-key dictionary per row was a tenth of the
+ * import's garbage).
+ */
+export class SheetRow implements TableRow {
+  private byHeader: Record<string, CellValue> | undefined;
+
+  constructor(
+    readonly rowNumber: number,
+    readonly values: readonly CellValue[],
+    private readonly headers: readonly string[],
+  ) {}
+
+  get cells(): Readonly<Record<string, CellValue>> {
+    if (this.byHeader === undefined) {
+      const cells = Object.create(null) as Record<string, CellValue>;
+      this.headers.forEach((h, i) => {
+        cells[h] = this.values[i] ?? null;
+      });
+      this.byHeader = cells;
+    }
+    return this.byHeader;
+  }
 }
 
 export type TableFormat = "xlsx" | "csv";
@@ -152,13 +180,7 @@ async function tableOf(
     });
   }
   let used = false;
-  const toRow = (r: RawRow): TableRow => {
-    const cells = Object.create(null) as Record<string, CellValue>;
-    headers.forEach((h, i) => {
-      cells[h] = r.values[i] ?? null;
-    });
-    return { rowNumber: r.rowNumber, cells };
-  };
+  const toRow = (r: RawRow): TableRow => new SheetRow(r.rowNumber, r.values, headers);
   async function* rows(): AsyncGenerator<TableRow> {
     if (used) throw new Error("a Table can be iterated only once");
     used = true;
@@ -424,8 +446,8 @@ async function* xlsxRows(
 
 function rowValues(row: ExcelJS.Row): CellValue[] {
   const raw = row.values as unknown[];
-  const out: CellValue[] = [];
-  for (let i = 1; i < raw.length; i++) out.push(toCell(raw[i]));
+  const out = new Array<CellValue>(Math.max(raw.length - 1, 0));
+  for (let i = 1; i < raw.length; i++) out[i - 1] = toCell(raw[i]);
   return out;
 }
 

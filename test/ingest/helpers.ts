@@ -13,6 +13,7 @@ import {
   type RowSource,
 } from "../../src/ingest/index.js";
 import type { CellValue } from "../../src/ingest/cells.js";
+import { SheetRow } from "../../src/ingest/read.js";
 
 let config: PantauConfig | undefined;
 export function shippedConfig(): PantauConfig {
@@ -71,9 +72,7 @@ export function memoryTable(headers: string[], rows: CellValue[][]): RowSource {
       let n = 1;
       for (const r of rows) {
         n++;
-        const cells = Object.create(null) as Record<string, CellValue>;
-        headers.forEach((h, i) => (cells[h] = r[i] ?? null));
-        yield { rowNumber: n, cells };
+        yield new SheetRow(n, r, headers);
       }
     },
   };
