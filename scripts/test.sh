@@ -13,6 +13,9 @@ status=0
 
 step() { echo; echo "== $*"; }
 
+# Every test file unless the caller names some (`npm test -- test/core`).
+[ "$#" -gt 0 ] || set -- 'test/**/*.test.ts'
+
 step "lint and format check"
 npx eslint . || status=1
 npx prettier --check . || status=1
