@@ -425,6 +425,38 @@ describe("ingest: normalizeRows", () => {
     expect(r?.reason.en).to.include("closest known: Dinas Pendidikan");
   });
 
+  it("parses a repeated text once but judges every row on its own", async () => {
+    // Agency names, types and yes/no values repeat on every row; their parses are remembered.
+    const rows = await run(
+      ["ID Tracking", "Tgl Lapor", "OPD", "Jenis", "Anonim"],
+      [
+        ["1", "09/07/2024", "Dinkes", "Pengaduan", "Ya"],
+        ["2", "09/07/2024", "Dinas Entah", "Pengaduan", "Ya"],
+        ["3", "10/07/2024", "Dinkes", "Aspirasi", "Tidak"],
+        ["4", "11/07/2024", "Dinas Entah", "Pengaduan", "Ya"],
+        ["5", "12/07/2024", "Dinkes", "Pengaduan", "mungkin"],
+      ],
+    );
+    expect(rows.map((r) => r.kind)).to.deep.equal([
+      "snapshot",
+      "rejected",
+      "snapshot",
+      "rejected",
+      "rejected",
+    ]);
+    const snapshots = rows.flatMap((r) => (r.kind === "snapshot" ? [r.snapshot] : []));
+    expect(snapshots.map((s) => [s.opd, s.type, s.anonymous])).to.deep.equal([
+      ["dinkes", "pengaduan", true],
+      ["dinkes", "aspirasi", false],
+    ]);
+    const rej = rejections(rows);
+    expect(rej.map((r) => [r.rowNumber, r.column, r.value])).to.deep.equal([
+      [3, "OPD", "Dinas Entah"],
+      [5, "OPD", "Dinas Entah"],
+      [6, "Anonim", "mungkin"],
+    ]);
+  });
+
   it("lists every problem of a row, each with its column and value", async () => {
     const rows = await run(
       [
