@@ -13,6 +13,7 @@ import { parseInstant } from "./time.js";
 import { registerCalendarCommands } from "./commands/calendar.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
+import { registerDoctorCommands } from "./commands/doctor.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
 import { registerOfficerCommands } from "./commands/officers.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
@@ -51,6 +52,8 @@ export function createRuntime(io: CliIo): CliRuntime {
         config: config(),
         now: io.clock(),
         humanLogs: command !== "pantau start",
+        logIsTty: Boolean(process.stderr.isTTY),
+        configWarnings: command === "pantau start",
       });
       try {
         return await fn(ctx);
@@ -84,6 +87,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerOutboxCommands(program, runtime);
   registerTokenCommands(program, runtime);
   registerReportCommands(program, runtime);
+  registerDoctorCommands(program, runtime);
   return program;
 }
 

@@ -37,12 +37,14 @@ import {
   mailFrom,
   smtpUrl,
   logLevel as logLevelParser,
+  logFormat as logFormatParser,
   pantauSchema,
   parseLeaf,
   port,
   text,
   zodIssues,
   type LogLevel,
+  type LogFormat,
 } from "./schema.js";
 import { readYamlFile, type YamlFile } from "./yamlFile.js";
 
@@ -92,7 +94,8 @@ export interface PantauConfig {
   scan: { schedule: string; zone: string };
   /** Link template with "{tracking_id}"; see reportUrl(). */
   lapor: { reportUrlTemplate: string };
-  log: { level: LogLevel };
+  /** format "auto": readable lines on a terminal, JSON otherwise (journal, files, pipes). */
+  log: { level: LogLevel; format: LogFormat };
   /** Outgoing email: SMTP when smtpUrl is set, otherwise .eml files in outboxDir. */
   mail: MailSettings;
   /**
@@ -139,6 +142,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   PANTAU_METRICS_PORT: "metrics.port",
   PANTAU_LANG: "language",
   PANTAU_LOG_LEVEL: "log.level",
+  PANTAU_LOG_FORMAT: "log.format",
   PANTAU_SCAN_SCHEDULE: "scan.schedule",
   SMTP_URL: "mail.smtp_url",
   PANTAU_MAIL_FROM: "mail.from",
@@ -434,7 +438,10 @@ function readConfig(options: LoadOptions): ReadResult {
       zone: settings.scan.zone ?? defaultZone,
     },
     lapor: { reportUrlTemplate: settings.lapor.report_url_template },
-    log: { level: overrides.logLevel ?? settings.log.level },
+    log: {
+      level: overrides.logLevel ?? settings.log.level,
+      format: overrides.logFormat ?? settings.log.format,
+    },
     mail: {
       from: overrides.mailFrom ?? settings.mail.from,
       smtpUrl: overrides.smtpUrl !== undefined ? overrides.smtpUrl : settings.mail.smtp_url,
@@ -846,6 +853,7 @@ interface EnvOverrides {
   metricsPort?: number;
   lang?: Lang;
   logLevel?: LogLevel;
+  logFormat?: LogFormat;
   scanSchedule?: string;
   smtpUrl?: string | null;
   mailFrom?: string;
@@ -882,6 +890,7 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): EnvOverrides | 
   take("PANTAU_METRICS_PORT", port, (v) => (out.metricsPort = v));
   take("PANTAU_LANG", langParser, (v) => (out.lang = v));
   take("PANTAU_LOG_LEVEL", logLevelParser, (v) => (out.logLevel = v));
+  take("PANTAU_LOG_FORMAT", logFormatParser, (v) => (out.logFormat = v));
   take("PANTAU_SCAN_SCHEDULE", cron, (v) => (out.scanSchedule = v));
   take("SMTP_URL", smtpUrl, (v) => (out.smtpUrl = v));
   take("PANTAU_MAIL_FROM", mailFrom, (v) => (out.mailFrom = v));
