@@ -12,6 +12,7 @@ import { describeError, exitCodeFor } from "./errors.js";
 import { parseInstant } from "./time.js";
 import { registerCalendarCommands } from "./commands/calendar.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerBackupCommands } from "./commands/backup.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerDoctorCommands } from "./commands/doctor.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
@@ -88,6 +89,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerTokenCommands(program, runtime);
   registerReportCommands(program, runtime);
   registerDoctorCommands(program, runtime);
+  registerBackupCommands(program, runtime);
   return program;
 }
 

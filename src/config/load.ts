@@ -96,6 +96,11 @@ export interface PantauConfig {
   lapor: { reportUrlTemplate: string };
   /** format "auto": readable lines on a terminal, JSON otherwise (journal, files, pipes). */
   log: { level: LogLevel; format: LogFormat };
+  /**
+   * Backups: `pantau backup` through the daemon and the scheduled ones go to `dir`; the daemon
+   * takes one on `schedule` (cron, null = off) and keeps the newest `keep`.
+   */
+  backup: { dir: string; schedule: string | null; keep: number };
   /** Outgoing email: SMTP when smtpUrl is set, otherwise .eml files in outboxDir. */
   mail: MailSettings;
   /**
@@ -147,6 +152,8 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SMTP_URL: "mail.smtp_url",
   PANTAU_MAIL_FROM: "mail.from",
   PANTAU_OUTBOX_DIR: "mail.outbox_dir",
+  PANTAU_BACKUP_DIR: "backup.dir",
+  PANTAU_BACKUP_SCHEDULE: "backup.schedule",
 };
 
 /** Loads the configuration; throws a ConfigError listing every error found. */
@@ -458,6 +465,19 @@ function readConfig(options: LoadOptions): ReadResult {
         capMs: settings.mail.retry.cap_seconds * 1000,
         maxAttempts: settings.mail.retry.max_attempts,
       },
+    },
+    backup: {
+      dir:
+        overrides.backupDir !== undefined
+          ? resolve(overrides.backupDir)
+          : isAbsolute(settings.backup.dir)
+            ? settings.backup.dir
+            : resolve(root, settings.backup.dir),
+      schedule:
+        overrides.backupSchedule !== undefined
+          ? overrides.backupSchedule
+          : (settings.backup.schedule ?? null),
+      keep: settings.backup.keep,
     },
     escalation: sops.escalation,
     atRiskMargin: { ...settings.at_risk_margin },
@@ -858,6 +878,8 @@ interface EnvOverrides {
   smtpUrl?: string | null;
   mailFrom?: string;
   outboxDir?: string;
+  backupDir?: string;
+  backupSchedule?: string | null;
 }
 
 /** Reads the environment overrides; undefined (after pushing issues) if any is invalid. */
@@ -895,5 +917,9 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): EnvOverrides | 
   take("SMTP_URL", smtpUrl, (v) => (out.smtpUrl = v));
   take("PANTAU_MAIL_FROM", mailFrom, (v) => (out.mailFrom = v));
   take("PANTAU_OUTBOX_DIR", text, (v) => (out.outboxDir = v));
+  take("PANTAU_BACKUP_DIR", text, (v) => (out.backupDir = v));
+  if (env.PANTAU_BACKUP_SCHEDULE !== undefined && env.PANTAU_BACKUP_SCHEDULE.trim() === "")
+    out.backupSchedule = null;
+  else take("PANTAU_BACKUP_SCHEDULE", cron, (v) => (out.backupSchedule = v));
   return ok ? out : undefined;
 }

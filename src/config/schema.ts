@@ -122,6 +122,10 @@ export const lang: LeafParser<"id" | "en"> = (v) => {
   });
 };
 
+/** A cron expression, or "" (off). */
+export const optionalCron: LeafParser<string | null> = (v) =>
+  typeof v === "string" && v.trim() === "" ? null : cron(v);
+
 export const cron: LeafParser<string> = (v) => {
   const t = text(v);
   if (t instanceof Fail) return t;
@@ -389,6 +393,13 @@ export function pantauSchema() {
             max_attempts: leaf(withDefault(posInt, 8)),
           })
           .prefault({}),
+      })
+      .prefault({}),
+    backup: z
+      .strictObject({
+        dir: leaf(withDefault(text, "./var/backups")),
+        schedule: leaf(optionalLeaf(optionalCron)),
+        keep: leaf(withDefault(posInt, 7)),
       })
       .prefault({}),
     at_risk_margin: z
