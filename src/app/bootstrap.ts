@@ -6,7 +6,7 @@ import { pick } from "../i18n/lang.js";
 import { loadConfig, type PantauConfig } from "../config/index.js";
 import { openDatabase, type Database } from "../db/connect.js";
 import { migrateLatest } from "../db/migrate.js";
-import { createLogger, type Logger } from "../log.js";
+import { createLogger, wantsTextLogs, type Logger } from "../log.js";
 import { getMeta, setMeta, syncAgencies } from "../store/reportStore.js";
 import {
   agenciesWithOwnSop,
@@ -26,6 +26,10 @@ export interface BootstrapOptions {
   logToStderr?: boolean;
   /** CLI commands: readable lines, warnings and errors only unless PANTAU_LOG_LEVEL is set. */
   humanLogs?: boolean;
+  /** Log the configuration's warnings (the daemon's start does; other commands stay quiet). */
+  configWarnings?: boolean;
+  /** Whether the log stream is a terminal (`log.format: auto` then prints readable lines). */
+  logIsTty?: boolean;
   /** An already opened database (tests). */
   db?: Database;
   /** Wall clock, read once here for bookkeeping rows (agency sync). */
@@ -43,6 +47,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<AppContext> 
           : config.log.level,
       stderr: options.logToStderr ?? true,
       human: options.humanLogs ?? false,
+      text: wantsTextLogs(config.log.format, options.logIsTty ?? false),
     });
   const db =
     options.db ??
@@ -78,8 +83,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<AppContext> 
     if (!options.db) await db.close();
     throw error;
   }
-  for (const warning of config.warnings) {
-    logger.warn(pick(config.lang, warning.message), { file: warning.file });
+  // Configuration warnings (e.g. next year's holidays missing) are said where someone looks for
+  // them — the daemon's start, `config check`, `doctor`, the calendar metric — not on every command.
+  if (options.configWarnings) {
+    for (const warning of config.warnings) {
+      logger.warn(pick(config.lang, warning.message), { file: warning.file });
+    }
   }
   return {
     config,

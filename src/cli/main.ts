@@ -12,7 +12,9 @@ import { describeError, exitCodeFor } from "./errors.js";
 import { parseInstant } from "./time.js";
 import { registerCalendarCommands } from "./commands/calendar.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerBackupCommands } from "./commands/backup.js";
 import { registerDataCommands } from "./commands/data.js";
+import { registerDoctorCommands } from "./commands/doctor.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
 import { registerOfficerCommands } from "./commands/officers.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
@@ -51,6 +53,8 @@ export function createRuntime(io: CliIo): CliRuntime {
         config: config(),
         now: io.clock(),
         humanLogs: command !== "pantau start",
+        logIsTty: Boolean(process.stderr.isTTY),
+        configWarnings: command === "pantau start",
       });
       try {
         return await fn(ctx);
@@ -84,6 +88,8 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerOutboxCommands(program, runtime);
   registerTokenCommands(program, runtime);
   registerReportCommands(program, runtime);
+  registerDoctorCommands(program, runtime);
+  registerBackupCommands(program, runtime);
   return program;
 }
 

@@ -28,5 +28,5 @@ export {
   type ConfigIssue,
   type IssueSeverity,
 } from "./issues.js";
-export { LOG_LEVELS, type LogLevel } from "./schema.js";
+export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./schema.js";
 export { packageRoot, resolveConfigDir } from "./paths.js";

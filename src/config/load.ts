@@ -37,12 +37,14 @@ import {
   mailFrom,
   smtpUrl,
   logLevel as logLevelParser,
+  logFormat as logFormatParser,
   pantauSchema,
   parseLeaf,
   port,
   text,
   zodIssues,
   type LogLevel,
+  type LogFormat,
 } from "./schema.js";
 import { readYamlFile, type YamlFile } from "./yamlFile.js";
 
@@ -92,7 +94,13 @@ export interface PantauConfig {
   scan: { schedule: string; zone: string };
   /** Link template with "{tracking_id}"; see reportUrl(). */
   lapor: { reportUrlTemplate: string };
-  log: { level: LogLevel };
+  /** format "auto": readable lines on a terminal, JSON otherwise (journal, files, pipes). */
+  log: { level: LogLevel; format: LogFormat };
+  /**
+   * Backups: `pantau backup` through the daemon and the scheduled ones go to `dir`; the daemon
+   * takes one on `schedule` (cron, null = off) and keeps the newest `keep`.
+   */
+  backup: { dir: string; schedule: string | null; keep: number };
   /** Outgoing email: SMTP when smtpUrl is set, otherwise .eml files in outboxDir. */
   mail: MailSettings;
   /**
@@ -139,10 +147,13 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   PANTAU_METRICS_PORT: "metrics.port",
   PANTAU_LANG: "language",
   PANTAU_LOG_LEVEL: "log.level",
+  PANTAU_LOG_FORMAT: "log.format",
   PANTAU_SCAN_SCHEDULE: "scan.schedule",
   SMTP_URL: "mail.smtp_url",
   PANTAU_MAIL_FROM: "mail.from",
   PANTAU_OUTBOX_DIR: "mail.outbox_dir",
+  PANTAU_BACKUP_DIR: "backup.dir",
+  PANTAU_BACKUP_SCHEDULE: "backup.schedule",
 };
 
 /** Loads the configuration; throws a ConfigError listing every error found. */
@@ -434,7 +445,10 @@ function readConfig(options: LoadOptions): ReadResult {
       zone: settings.scan.zone ?? defaultZone,
     },
     lapor: { reportUrlTemplate: settings.lapor.report_url_template },
-    log: { level: overrides.logLevel ?? settings.log.level },
+    log: {
+      level: overrides.logLevel ?? settings.log.level,
+      format: overrides.logFormat ?? settings.log.format,
+    },
     mail: {
       from: overrides.mailFrom ?? settings.mail.from,
       smtpUrl: overrides.smtpUrl !== undefined ? overrides.smtpUrl : settings.mail.smtp_url,
@@ -451,6 +465,19 @@ function readConfig(options: LoadOptions): ReadResult {
         capMs: settings.mail.retry.cap_seconds * 1000,
         maxAttempts: settings.mail.retry.max_attempts,
       },
+    },
+    backup: {
+      dir:
+        overrides.backupDir !== undefined
+          ? resolve(overrides.backupDir)
+          : isAbsolute(settings.backup.dir)
+            ? settings.backup.dir
+            : resolve(root, settings.backup.dir),
+      schedule:
+        overrides.backupSchedule !== undefined
+          ? overrides.backupSchedule
+          : (settings.backup.schedule ?? null),
+      keep: settings.backup.keep,
     },
     escalation: sops.escalation,
     atRiskMargin: { ...settings.at_risk_margin },
@@ -846,10 +873,13 @@ interface EnvOverrides {
   metricsPort?: number;
   lang?: Lang;
   logLevel?: LogLevel;
+  logFormat?: LogFormat;
   scanSchedule?: string;
   smtpUrl?: string | null;
   mailFrom?: string;
   outboxDir?: string;
+  backupDir?: string;
+  backupSchedule?: string | null;
 }
 
 /** Reads the environment overrides; undefined (after pushing issues) if any is invalid. */
@@ -882,9 +912,14 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): EnvOverrides | 
   take("PANTAU_METRICS_PORT", port, (v) => (out.metricsPort = v));
   take("PANTAU_LANG", langParser, (v) => (out.lang = v));
   take("PANTAU_LOG_LEVEL", logLevelParser, (v) => (out.logLevel = v));
+  take("PANTAU_LOG_FORMAT", logFormatParser, (v) => (out.logFormat = v));
   take("PANTAU_SCAN_SCHEDULE", cron, (v) => (out.scanSchedule = v));
   take("SMTP_URL", smtpUrl, (v) => (out.smtpUrl = v));
   take("PANTAU_MAIL_FROM", mailFrom, (v) => (out.mailFrom = v));
   take("PANTAU_OUTBOX_DIR", text, (v) => (out.outboxDir = v));
+  take("PANTAU_BACKUP_DIR", text, (v) => (out.backupDir = v));
+  if (env.PANTAU_BACKUP_SCHEDULE !== undefined && env.PANTAU_BACKUP_SCHEDULE.trim() === "")
+    out.backupSchedule = null;
+  else take("PANTAU_BACKUP_SCHEDULE", cron, (v) => (out.backupSchedule = v));
   return ok ? out : undefined;
 }

@@ -108,6 +108,11 @@ function oneOf<T extends string>(values: readonly T[], what: Bilingual): LeafPar
 
 export const logLevel = oneOf(LOG_LEVELS, { id: "tingkat log", en: "log level" });
 
+/** How log lines look: readable text, JSON, or auto (text on a terminal, JSON otherwise). */
+export type LogFormat = "auto" | "text" | "json";
+export const LOG_FORMATS: readonly LogFormat[] = ["auto", "text", "json"];
+export const logFormat = oneOf(LOG_FORMATS, { id: "format log", en: "log format" });
+
 export const lang: LeafParser<"id" | "en"> = (v) => {
   const m = typeof v === "string" ? /^\s*(id|en)(?:[_-][\w.@-]*)?\s*$/i.exec(v) : null;
   if (m?.[1]) return m[1].toLowerCase() as "id" | "en";
@@ -116,6 +121,10 @@ export const lang: LeafParser<"id" | "en"> = (v) => {
     en: `unknown language ${show(v)}: use id (Bahasa Indonesia) or en (English)`,
   });
 };
+
+/** A cron expression, or "" (off). */
+export const optionalCron: LeafParser<string | null> = (v) =>
+  typeof v === "string" && v.trim() === "" ? null : cron(v);
 
 export const cron: LeafParser<string> = (v) => {
   const t = text(v);
@@ -364,7 +373,12 @@ export function pantauSchema() {
         ),
       })
       .prefault({}),
-    log: z.strictObject({ level: leaf(withDefault(logLevel, "info")) }).prefault({}),
+    log: z
+      .strictObject({
+        level: leaf(withDefault(logLevel, "info")),
+        format: leaf(withDefault(logFormat, "auto")),
+      })
+      .prefault({}),
     mail: z
       .strictObject({
         from: leaf(withDefault(mailFrom, "Pantau <pantau@localhost.localdomain>")),
@@ -379,6 +393,13 @@ export function pantauSchema() {
             max_attempts: leaf(withDefault(posInt, 8)),
           })
           .prefault({}),
+      })
+      .prefault({}),
+    backup: z
+      .strictObject({
+        dir: leaf(withDefault(text, "./var/backups")),
+        schedule: leaf(optionalLeaf(optionalCron)),
+        keep: leaf(withDefault(posInt, 7)),
       })
       .prefault({}),
     at_risk_margin: z

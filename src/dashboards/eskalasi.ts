@@ -98,7 +98,7 @@ export function eskalasiDashboard(): Dashboard {
   add(
     stat(
       "Sisa cakupan kalender libur",
-      "Berapa lama lagi kalender libur (SKB 3 Menteri) yang dimuat masih mencakup; muat SKB tahun depan sebelum kurang dari 60 hari.",
+      "Berapa lama lagi kalender libur (SKB 3 Menteri) yang dimuat masih mencakup; muat SKB tahun depan sebelum kurang dari 3 bulan (1 Oktober).",
       "s",
     )
       .withTarget(
@@ -108,7 +108,7 @@ export function eskalasiDashboard(): Dashboard {
       )
       .thresholds(
         thresholds("red", [
-          [60 * DAY, "orange"],
+          [92 * DAY, "orange"],
           [120 * DAY, "green"],
         ]),
       ),

@@ -43,6 +43,23 @@ export async function migrateLatest(knex: Knex): Promise<MigrationResult> {
   return { applied };
 }
 
+/**
+ * Applies migrations up to and including `last` (tests that build a database of an earlier
+ * release). Migrations are forward-only in production: `pantau migrate` only ever goes up.
+ */
+export async function migrateUpTo(knex: Knex, last: string): Promise<string[]> {
+  const source = new DirectoryMigrationSource();
+  const all = await source.getMigrations();
+  if (!all.includes(last)) throw new Error(`no migration named ${last}`);
+  const applied: string[] = [];
+  for (const name of await pendingMigrations(knex)) {
+    if (name > last) break;
+    await knex.migrate.up({ migrationSource: source, name });
+    applied.push(name);
+  }
+  return applied;
+}
+
 export async function pendingMigrations(knex: Knex): Promise<string[]> {
   const [, pending] = (await knex.migrate.list({
     migrationSource: new DirectoryMigrationSource(),

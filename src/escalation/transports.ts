@@ -39,7 +39,7 @@ export function mailOptions(message: OutboxMessage, from: string) {
   };
 }
 
-function redactSmtp(url: string): string {
+export function redactSmtp(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ""}`;

@@ -49,6 +49,9 @@ export interface PantauMetrics {
   emailFailed(count?: number): void;
   /** Escalation steps decided by this process's scans, by level ("0", "1", "2"). */
   escalationDecided(level: string | number, count?: number): void;
+  /** A complete backup exists as of `at` (taken now, or the newest found at start). */
+  backupSucceeded(at: Instant): void;
+  backupFailed(): void;
 }
 
 export const NOOP_METRICS: PantauMetrics = {
@@ -57,6 +60,8 @@ export const NOOP_METRICS: PantauMetrics = {
   emailSent: () => undefined,
   emailFailed: () => undefined,
   escalationDecided: () => undefined,
+  backupSucceeded: () => undefined,
+  backupFailed: () => undefined,
 };
 
 export interface MetricsLogger {
@@ -541,6 +546,23 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     registers: [processRegistry],
   });
   for (const level of ESCALATION_LEVELS) decisions.inc({ level }, 0);
+  // Absent until a backup is known, so that an installation without scheduled backups (or before
+  // its first one) does not look like one whose backups stopped.
+  let lastBackupAt: Instant | null = null;
+  const backupLastSuccess: Gauge = new Gauge({
+    name: "pantau_backup_last_success_timestamp_seconds",
+    help: "Time of the newest complete backup in backup.dir (absent before the first one).",
+    registers: [processRegistry],
+    collect() {
+      if (lastBackupAt === null) backupLastSuccess.remove({});
+      else backupLastSuccess.set(lastBackupAt / 1000);
+    },
+  });
+  const backupFailures = new Counter({
+    name: "pantau_backup_failures_total",
+    help: "Backups of this process that failed.",
+    registers: [processRegistry],
+  });
 
   const build = new Gauge({
     name: "pantau_build_info",
@@ -585,6 +607,12 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     escalationDecided(level, n) {
       const label = String(level);
       if (LEVEL_PATTERN.test(label)) decisions.inc({ level: label }, count(n));
+    },
+    backupSucceeded(at) {
+      if (Number.isFinite(at) && (lastBackupAt === null || at > lastBackupAt)) lastBackupAt = at;
+    },
+    backupFailed() {
+      backupFailures.inc();
     },
   };
 

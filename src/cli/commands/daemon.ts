@@ -7,6 +7,7 @@ import { OutboxSender } from "../../escalation/sender.js";
 import { handleSignals, startDaemon } from "../../daemon/daemon.js";
 import { createObservability } from "../../app/observability.js";
 import { registerApiRoutes } from "../../api/routes.js";
+import { registerBackupRoute, startDaemonBackups } from "../../backup/daemonBackups.js";
 import { pick } from "../../i18n/lang.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
@@ -33,6 +34,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
         ctx.metrics = observability.metrics;
         const metricsServer = await observability.serve();
         const sender = new OutboxSender(ctx, { clock: io.clock });
+        const backups = startDaemonBackups(ctx, io.clock);
         const daemon = await startDaemon(ctx, {
           clock: io.clock,
           job: {
@@ -45,13 +47,18 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               }
             },
           },
-          routes: (router) => registerApiRoutes(router, ctx, io.clock),
+          routes: (router) => {
+            registerApiRoutes(router, ctx, io.clock);
+            registerBackupRoute(router, backups);
+          },
           onStop: async () => {
             await sender.stop();
+            await backups.stop();
             await observability.close();
           },
         });
         sender.start(ctx.config.mail.sendIntervalMs);
+        backups.start();
         const unhook = handleSignals(daemon, io.err);
         const base = `http://127.0.0.1:${daemon.httpPort}`;
         io.err(
