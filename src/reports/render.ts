@@ -12,6 +12,11 @@ export type ColumnKind = "text" | "year" | "int" | "share" | "days" | "pp" | "di
 
 export interface Column<R> {
   header: Bilingual;
+  /**
+   * In the default terminal table (`--wide` shows every column): its short header and, for
+   * text, the most characters shown (longer text ends in "…"). Absent: only with `--wide`.
+   */
+  narrow?: { header: Bilingual; max?: number };
   kind: ColumnKind;
   /** Width in characters in the workbook. */
   width: number;
@@ -58,19 +63,28 @@ function levelColumns<R>(levels: number[], of: (r: R) => Record<number, number>)
 function yearlyColumns(report: YearlyReport, regency: string): Column<YearlyRow>[] {
   return [
     {
+      narrow: { header: { id: "Kode", en: "Code" }, max: 15 },
       header: { id: "Kode OPD", en: "Agency code" },
       kind: "text",
       width: 16,
       value: (r) => r.opd ?? "*",
     },
     {
+      narrow: { header: { id: "Nama OPD", en: "Agency" }, max: 28 },
       header: { id: "Nama OPD", en: "Agency" },
       kind: "text",
       width: 40,
       value: (r) => (r.opd === null ? `Total ${regency}` : r.name),
     },
-    { header: { id: "Tahun", en: "Year" }, kind: "year", width: 7, value: (r) => r.year },
     {
+      narrow: { header: { id: "Tahun", en: "Year" } },
+      header: { id: "Tahun", en: "Year" },
+      kind: "year",
+      width: 7,
+      value: (r) => r.year,
+    },
+    {
+      narrow: { header: { id: "Diterima", en: "Received" } },
       header: { id: "Diterima", en: "Received" },
       kind: "int",
       width: 10,
@@ -89,6 +103,7 @@ function yearlyColumns(report: YearlyReport, regency: string): Column<YearlyRow>
       value: (r) => r.figures.followedUp,
     },
     {
+      narrow: { header: { id: "Respons", en: "Response" } },
       header: { id: "Respons pertama tepat waktu", en: "First response within target" },
       kind: "share",
       width: 14,
@@ -101,6 +116,7 @@ function yearlyColumns(report: YearlyReport, regency: string): Column<YearlyRow>
       value: (r) => change(r.change.firstResponseShare),
     },
     {
+      narrow: { header: { id: "Tindak lanjut", en: "Resolution" } },
       header: { id: "Tindak lanjut tepat waktu", en: "Resolution within target" },
       kind: "share",
       width: 14,
@@ -113,12 +129,14 @@ function yearlyColumns(report: YearlyReport, regency: string): Column<YearlyRow>
       value: (r) => change(r.change.resolutionShare),
     },
     {
+      narrow: { header: { id: "Kepatuhan", en: "Compliance" } },
       header: { id: "Kepatuhan", en: "Compliance" },
       kind: "share",
       width: 11,
       value: (r) => r.figures.compliance.share,
     },
     {
+      narrow: { header: { id: "Δ kepatuhan", en: "Δ compliance" } },
       header: { id: "Δ kepatuhan (pp)", en: "Δ compliance (pp)" },
       kind: "pp",
       width: 13,
@@ -160,20 +178,29 @@ function yearlyColumns(report: YearlyReport, regency: string): Column<YearlyRow>
 
 function monthlyColumns(report: MonthlyReport, regency: string): Column<MonthlyRow>[] {
   return [
-    { header: { id: "Peringkat", en: "Rank" }, kind: "int", width: 10, value: (r) => r.rank },
     {
+      narrow: { header: { id: "#", en: "#" } },
+      header: { id: "Peringkat", en: "Rank" },
+      kind: "int",
+      width: 10,
+      value: (r) => r.rank,
+    },
+    {
+      narrow: { header: { id: "Kode", en: "Code" }, max: 15 },
       header: { id: "Kode OPD", en: "Agency code" },
       kind: "text",
       width: 16,
       value: (r) => r.opd ?? "*",
     },
     {
+      narrow: { header: { id: "Nama OPD", en: "Agency" }, max: 28 },
       header: { id: "Nama OPD", en: "Agency" },
       kind: "text",
       width: 40,
       value: (r) => (r.opd === null ? `Total ${regency}` : r.name),
     },
     {
+      narrow: { header: { id: "Diterima", en: "Received" } },
       header: { id: "Diterima", en: "Received" },
       kind: "int",
       width: 10,
@@ -198,18 +225,21 @@ function monthlyColumns(report: MonthlyReport, regency: string): Column<MonthlyR
       value: (r) => r.figures.compliance.breached,
     },
     {
+      narrow: { header: { id: "Kepatuhan", en: "Compliance" } },
       header: { id: "Kepatuhan", en: "Compliance" },
       kind: "share",
       width: 11,
       value: (r) => r.figures.compliance.share,
     },
     {
+      narrow: { header: { id: "Respons", en: "Response" } },
       header: { id: "Respons pertama tepat waktu", en: "First response within target" },
       kind: "share",
       width: 14,
       value: (r) => r.figures.firstResponse.share,
     },
     {
+      narrow: { header: { id: "Tindak lanjut", en: "Resolution" } },
       header: { id: "Tindak lanjut tepat waktu", en: "Resolution within target" },
       kind: "share",
       width: 14,
@@ -234,6 +264,7 @@ function monthlyColumns(report: MonthlyReport, regency: string): Column<MonthlyR
       value: (r) => r.openAtEnd,
     },
     {
+      narrow: { header: { id: "Terlambat", en: "Overdue" } },
       header: { id: "Terlambat akhir bulan", en: "Overdue at month end" },
       kind: "int",
       width: 12,
@@ -341,21 +372,64 @@ function viewRows<R>(view: View<R>, cell: (c: Column<R>, r: R) => string): strin
   return view.rows.map((r) => view.columns.map((c) => cell(c, r)));
 }
 
-export function renderText(r: Rendered, lang: Lang): string {
+/** Cuts text to `max` characters, ending in "…". */
+function clip(text: string, max: number | undefined): string {
+  return max !== undefined && text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * The aligned text table. By default only the key columns, with short headers and long names
+ * cut, so that it fits a 120-column terminal; `wide` shows every column as the files do.
+ */
+export function renderText(r: Rendered, lang: Lang, options: { wide?: boolean } = {}): string {
   const out: string[] = [r.title, r.period, ""];
   for (const view of r.views as View<unknown>[]) {
+    const columns = options.wide ? view.columns : view.columns.filter((c) => c.narrow);
+    const header = (c: Column<unknown>): string =>
+      pick(lang, options.wide || !c.narrow ? c.header : c.narrow.header);
     out.push(pick(lang, view.name));
     out.push(
       renderTable(
-        view.columns.map((c) => pick(lang, c.header)),
-        viewRows(view, (c, row) => displayCell(c.kind, c.value(row), lang)),
+        columns.map(header),
+        viewRows({ ...view, columns }, (c, row) => {
+          const cell = displayCell(c.kind, c.value(row), lang);
+          return options.wide ? cell : clip(cell, c.narrow?.max);
+        }),
       ),
     );
     out.push("");
   }
+  if (!options.wide) {
+    out.push(
+      pick(lang, {
+        id: "Respons / Tindak lanjut: bagian tahap yang selesai tepat waktu. Semua kolom: --wide atau --format xlsx|csv|md.",
+        en: "Response / Resolution: share of stages done within target. Every column: --wide, or --format xlsx|csv|md.",
+      }),
+      "",
+    );
+  }
   out.push(pick(lang, { id: "Catatan:", en: "Notes:" }));
-  for (const n of r.notes) out.push(`- ${n}`);
+  for (const n of r.notes) out.push(...wrap(`- ${n}`, TERMINAL_WIDTH, "  "));
   return out.join("\n");
+}
+
+/** The terminal width the default table and its notes keep within. */
+export const TERMINAL_WIDTH = 120;
+
+/** Word-wraps `text` to `width` characters, continuing lines with `indent`. */
+function wrap(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
 }
 
 export function renderMarkdown(r: Rendered, lang: Lang): string {

@@ -151,7 +151,13 @@ describe("reports: outputs", function () {
   });
 
   it("text and Markdown: aligned columns, arrows, notes; English with lang en", () => {
-    const text = renderText(yearlyViews(yearly, { lang: "id", regency: "Kabupaten Malang" }), "id");
+    const text = renderText(
+      yearlyViews(yearly, { lang: "id", regency: "Kabupaten Malang" }),
+      "id",
+      {
+        wide: true,
+      },
+    );
     expect(text).to.include("Periode: 2023–2025");
     expect(text).to.match(
       /dinkes\s+'=HYPERLINK\("http:\/\/x"\)\s+2025\s+5\s+▲ 1\s+4\s+80,0%\s+▲ 5,0 pp/,
@@ -164,6 +170,42 @@ describe("reports: outputs", function () {
     expect(md).to.include("| Agency code | Agency | Year | Received |");
     expect(md).to.include("## Notes");
     expect(md).to.include("2023: no holiday file, weekends only");
+  });
+
+  it("the default table fits 120 columns with the key columns; --wide shows them all", async () => {
+    const monthly = await monthlyReport(app.ctx.db.knex, { month: "2025-07", ...settings });
+    for (const lang of ["id", "en"] as const) {
+      for (const rendered of [
+        yearlyViews(yearly, { lang, regency: "Kabupaten Malang" }),
+        monthlyViews(monthly, { lang, regency: "Kabupaten Malang" }),
+      ]) {
+        const narrow = renderText(rendered, lang);
+        for (const line of narrow.split("\n")) expect(line.length, line).to.be.at.most(120);
+        const wide = renderText(rendered, lang, { wide: true });
+        expect(Math.max(...wide.split("\n").map((l) => l.length))).to.be.greaterThan(120);
+        expect(narrow).to.include(lang === "id" ? "Semua kolom: --wide" : "Every column: --wide");
+      }
+    }
+    const text = renderText(
+      monthlyViews(monthly, { lang: "id", regency: "Kabupaten Malang" }),
+      "id",
+    );
+    const header = text.split("\n").find((l) => l.startsWith("#  Kode"));
+    expect(header).to.match(
+      /^#\s+Kode\s+Nama OPD\s+Diterima\s+Kepatuhan\s+Respons\s+Tindak lanjut\s+Terlambat$/,
+    );
+    // An agency with no decided stage in the month shows "–", never 100,0 %.
+    const quiet = monthly.rows.filter(
+      (r) => r.figures.compliance.met + r.figures.compliance.breached === 0,
+    );
+    expect(quiet.length).to.be.greaterThan(0);
+    for (const r of quiet) {
+      const line = text
+        .split("\n")
+        .find((l) => new RegExp(`^\\S+\\s+${r.opd?.replace(/\./g, "\\.")}\\s`).test(l));
+      expect(line, r.opd ?? "").to.match(/^–\s/);
+      expect(line).to.not.include("100,0%");
+    }
   });
 
   it("pantau report yearly|monthly|rebuild-rollup through commander", async () => {

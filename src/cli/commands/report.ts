@@ -51,13 +51,14 @@ async function emit(
   format: ReportFormat,
   output: string | undefined,
   lang: Lang,
+  wide = false,
 ): Promise<void> {
   let content: string | Buffer;
   if (format === "xlsx") content = await renderXlsx(rendered, lang);
   else if (format === "csv") content = renderCsv(rendered, lang);
   else if (format === "json") content = renderJson(report, rendered);
   else if (format === "md") content = renderMarkdown(rendered, lang);
-  else content = renderText(rendered, lang);
+  else content = renderText(rendered, lang, { wide });
   if (output) {
     writeFileSync(output, content);
     runtime.io.err(pick(lang, { id: `Ditulis ke ${output}`, en: `Written to ${output}` }));
@@ -116,6 +117,9 @@ export async function runRebuildRollup(
   };
 }
 
+const WIDE_HELP =
+  "tabel dengan semua kolom (bawaan: kolom utama, muat di 120 karakter) / table with every column (default: the key columns, within 120 characters)";
+
 export function registerReportCommands(program: Command, runtime: CliRuntime): void {
   const report = program
     .command("report")
@@ -136,8 +140,10 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
     )
     .addOption(formatOption())
     .option("--output <file>", "tulis ke berkas / write to a file")
+    .option("--wide", WIDE_HELP)
     .action(
       async (opts: {
+        wide?: boolean;
         from?: string;
         to?: string;
         opd?: string;
@@ -167,7 +173,7 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
             ...settings(ctx),
           });
           const rendered = yearlyViews(data, { lang, regency: ctx.config.regency });
-          await emit(runtime, data, rendered, opts.format, opts.output, lang);
+          await emit(runtime, data, rendered, opts.format, opts.output, lang, opts.wide);
         });
       },
     );
@@ -178,18 +184,21 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
     .requiredOption("--month <yyyy-mm>", "bulan, mis. 2026-10 / month, e.g. 2026-10")
     .addOption(formatOption())
     .option("--output <file>", "tulis ke berkas / write to a file")
-    .action(async (opts: { month: string; format: ReportFormat; output?: string }) => {
-      const lang = languageOf(runtime);
-      if (!parseMonth(opts.month))
-        throw new UsageError(
-          `--month "${opts.month}" harus berbentuk yyyy-mm, mis. 2026-10. / --month must be yyyy-mm, e.g. 2026-10.`,
-        );
-      await runtime.withApp("pantau report monthly", async (ctx) => {
-        const data = await monthlyReport(ctx.db.knex, { month: opts.month, ...settings(ctx) });
-        const rendered = monthlyViews(data, { lang, regency: ctx.config.regency });
-        await emit(runtime, data, rendered, opts.format, opts.output, lang);
-      });
-    });
+    .option("--wide", WIDE_HELP)
+    .action(
+      async (opts: { month: string; format: ReportFormat; output?: string; wide?: boolean }) => {
+        const lang = languageOf(runtime);
+        if (!parseMonth(opts.month))
+          throw new UsageError(
+            `--month "${opts.month}" harus berbentuk yyyy-mm, mis. 2026-10. / --month must be yyyy-mm, e.g. 2026-10.`,
+          );
+        await runtime.withApp("pantau report monthly", async (ctx) => {
+          const data = await monthlyReport(ctx.db.knex, { month: opts.month, ...settings(ctx) });
+          const rendered = monthlyViews(data, { lang, regency: ctx.config.regency });
+          await emit(runtime, data, rendered, opts.format, opts.output, lang, opts.wide);
+        });
+      },
+    );
 
   report
     .command("rebuild-rollup")
