@@ -10,6 +10,7 @@ import { explainView, statusView } from "../../src/app/statusService.js";
 import { renderStatus, statusJson } from "../../src/cli/output.js";
 import type { ReportSnapshot } from "../../src/core/types.js";
 import { createPgMetricsSource } from "../../src/metrics/pgSource.js";
+import { up } from "../../migrations/20261129000018_pause_after_due.js";
 import { createTestApp, wib, type TestApp } from "../helpers/app.js";
 import { importOfficers, importReports, OFFICERS_CSV } from "./helpers.js";
 
@@ -285,6 +286,42 @@ describe("a pause asked for after the due instant (issue 18)", function () {
         "first_response:1",
         "first_response:2",
         "resolution:1",
+        "resolution:2",
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("after the upgrade, the next scan escalates clocks an earlier version stored as paused", async () => {
+    const now = wib("2026-10-21T10:00");
+    const app = await createTestApp(now);
+    try {
+      await importOfficers(app.ctx, OFFICERS, now);
+      await importReports(app.ctx, [dinsosReport(PAUSED)], now, pauseEvents(now));
+      // As the earlier version left them: paused, nothing ahead, examined, nothing decided.
+      const knex = app.ctx.db.knex;
+      await knex("sla_clocks")
+        .where({ tracking_id: PAUSED })
+        .update({ escalation_checked_at: knex.raw("computed_at") });
+      await knex("sla_clocks")
+        .where({ tracking_id: PAUSED })
+        .whereNull("stopped_at")
+        .update({ state: "paused", next_check_at: null });
+      const before = wib("2026-10-21T10:05");
+      expect((await runScan(app.ctx, before, () => before)).escalation.decided).to.equal(0);
+
+      await up(knex);
+      const states = (await knex("sla_clocks")
+        .where({ tracking_id: PAUSED })
+        .whereNull("stopped_at")
+        .pluck("state")) as string[];
+      expect(states).to.deep.equal(["breached", "breached"]);
+      const after = wib("2026-10-21T10:10");
+      const scan = await runScan(app.ctx, after, () => after);
+      expect(scan.escalation.decided).to.equal(2);
+      expect((await decisions(app, PAUSED)).pending).to.deep.equal([
+        "first_response:2",
         "resolution:2",
       ]);
     } finally {
