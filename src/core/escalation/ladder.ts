@@ -45,11 +45,12 @@
 // Decision rules (decideEscalations)
 // - Only running clocks have steps: stopped and paused clocks (a pause that began before due) have
 //   none, so their taken-but-unsent levels are cancelled (never sent late). A breached clock
-//   whose report awaits the reporter (the pause began after due) runs: its due levels stay due. A level absent from the clock's ladder (SOP changed)
-//   is cancelled too. A pause that moved due later makes a taken level's condition false: it is
-//   cancelled, and decided again (same key) when the new instant comes — re-arm. For that the
-//   caller must drop cancelled keys from `alreadyTaken` (e.g. status 'cancelled' is outside the
-//   unique index). Levels already SENT stay taken forever: at most one message per (clock, level).
+//   whose report awaits the reporter (the pause began after due) runs: its due levels stay due.
+//   A level absent from the clock's ladder (SOP changed) is cancelled too. A pause that moved due
+//   later makes a taken level's condition false: it is cancelled, and decided again (same key)
+//   when the new instant comes — re-arm. For that the caller must drop cancelled keys from
+//   `alreadyTaken` (e.g. status 'cancelled' is outside the unique index). Levels already SENT stay
+//   taken forever: at most one message per (clock, level).
 // - When several levels of a clock are due and not yet taken (daemon down, import of old
 //   reports), only the highest due level is decided; the lower ones are returned in `superseded`
 //   (store them as taken with status 'superseded', send nothing). A due level below a level that
@@ -57,12 +58,12 @@
 import { DateTime } from "luxon";
 import { DurationError, parseDuration, type BusinessCalendar } from "../calendar/index.js";
 import { clockState } from "../sla/clocks.js";
-
-// Lateness is defined once, with the pause rule, in sla/clocks; emails import it from here.
-export { remainingMs } from "../sla/clocks.js";
 import type { Duration, Instant, LocalDate, ReportType, SlaClock } from "../types.js";
 import type { Bilingual } from "../../i18n/lang.js";
 import { OFFICER_ROLES, type OfficerRole } from "./officers.js";
+
+// Lateness is defined once, with the pause rule, in sla/clocks; emails import it from here.
+export { remainingMs } from "../sla/clocks.js";
 
 export interface EscalationTrigger {
   anchor: "at_risk" | "due";
