@@ -140,7 +140,12 @@ export const ClockView = z
     stoppedAt: IsoOrNull,
     outcome: z.enum(["open", "met", "breached", "redisposed", "cancelled"]),
     state: z.enum(["on_track", "at_risk", "breached", "paused", "stopped"]).meta({
-      description: "State at `now`.",
+      description:
+        "State at `now`. `paused`: a pause that began before due holds the clock; a pause that began after due leaves it `breached`.",
+    }),
+    awaitingReporter: z.boolean().meta({
+      description:
+        "The report awaits the reporter (an open pause); with state `breached` the breach stands.",
     }),
   })
   .meta({ id: "Clock" });
@@ -180,8 +185,14 @@ export const OverdueClock = z.object({
   stage: z.string(),
   seq: z.int(),
   dueAt: z.string(),
-  overdueMs: z.number().meta({ description: "Business time over the target, in ms of `unit`." }),
+  overdueMs: z.number().meta({
+    description:
+      "Business time over the target, in ms of `unit`; time awaiting the reporter excluded.",
+  }),
   unit: z.enum(["wd", "wh", "d"]),
+  awaitingReporter: z.boolean().meta({
+    description: "The agency asked the reporter for data after the due instant; still overdue.",
+  }),
 });
 
 export const OverdueView = z

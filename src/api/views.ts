@@ -1,7 +1,7 @@
 // What the API returns: a report with its events and clocks (states at `now`), and an agency's
 // overdue clocks. Instants are ISO 8601 with the local offset of the agency concerned.
 import type { z } from "zod";
-import { clockState } from "../core/sla/clocks.js";
+import { clockState, isAwaitingReporter } from "../core/sla/clocks.js";
 import { formatIsoLocal } from "../core/format/index.js";
 import type { Instant } from "../core/types.js";
 import type { AppContext } from "../app/context.js";
@@ -66,6 +66,7 @@ export async function reportView(
           stoppedAt: iso(c.stoppedAt, z),
           outcome: c.outcome,
           state: clockState(c, now),
+          awaitingReporter: isAwaitingReporter(c),
         };
       }),
   };
@@ -87,6 +88,7 @@ export async function overdueView(
       dueAt: formatIsoLocal(r.dueAt ?? 0, r.zone),
       overdueMs: Math.max(0, -(r.marginMs ?? 0)),
       unit: r.unit as "wd" | "wh" | "d",
+      awaitingReporter: r.awaitingReporter,
     }));
   return {
     opd,

@@ -1,8 +1,7 @@
 // Views for people and scripts: open clocks with their state at `now` (`pantau status`) and the
 // step-by-step explanation of one report (`pantau explain`). Both are plain data, so the CLI can
 // render them locally or receive them from a running daemon.
-import { clockState } from "../core/sla/clocks.js";
-import { deriveClocks } from "../core/sla/clocks.js";
+import { clockState, deriveClocks, isAwaitingReporter, remainingMs } from "../core/sla/clocks.js";
 import { explainReport, type ExplainDocument } from "../core/sla/explain.js";
 import type { BusinessCalendar } from "../core/calendar/index.js";
 import type { ClockState, DurationUnit, Instant, Stage } from "../core/types.js";
@@ -18,9 +17,17 @@ export interface StatusRow {
   stage: Stage;
   seq: number;
   state: ClockState;
+  /**
+   * The report awaits the reporter (an open pause). With state `breached` the pause began after
+   * due: the breach stands and is shown with the pause ("terlambat, sedang menunggu pelapor").
+   */
+  awaitingReporter: boolean;
   dueAt: Instant | null;
   atRiskAt: Instant | null;
-  /** Business time left (positive) or over (negative), in ms of the unit; null while paused. */
+  /**
+   * Business time left (positive) or over (negative), in ms of the unit; null while paused. Time
+   * over never counts time awaiting the reporter (remainingMs of the core).
+   */
   marginMs: number | null;
   unit: string;
   zone: string;
@@ -52,10 +59,10 @@ export async function statusView(
     counts[state]++;
     const calendar = ctx.calendars.forAgency(clock.opd);
     let marginMs: number | null = null;
-    if (clock.dueAt !== null && state !== "paused") {
-      const [from, to, sign] =
-        opts.now < clock.dueAt ? [opts.now, clock.dueAt, 1] : [clock.dueAt, opts.now, -1];
-      marginMs = sign * businessMsBetween(calendar, from, to, clock.target.unit);
+    if (state === "breached") {
+      marginMs = Math.min(0, remainingMs(clock, calendar, opts.now));
+    } else if (clock.dueAt !== null && state !== "paused") {
+      marginMs = businessMsBetween(calendar, opts.now, clock.dueAt, clock.target.unit);
     }
     rows.push({
       trackingId: clock.trackingId,
@@ -64,6 +71,7 @@ export async function statusView(
       stage: clock.stage,
       seq: clock.seq,
       state,
+      awaitingReporter: isAwaitingReporter(clock),
       dueAt: clock.dueAt,
       atRiskAt: clock.atRiskAt,
       marginMs,

@@ -1,17 +1,10 @@
 // Rendering of command results for people (tables, text) in the configured language.
 import { formatBusinessAmount, formatIsoLocal, formatLocal } from "../core/format/index.js";
-import type { ClockState, DurationUnit } from "../core/types.js";
+import { stateName } from "../core/sla/clocks.js";
+import type { DurationUnit } from "../core/types.js";
 import { pick, type Bilingual, type Lang } from "../i18n/lang.js";
 import type { StatusView } from "../app/statusService.js";
 import { renderTable } from "./table.js";
-
-const STATE_NAMES: Record<ClockState, Bilingual> = {
-  on_track: { id: "sesuai jadwal", en: "on track" },
-  at_risk: { id: "berisiko", en: "at risk" },
-  breached: { id: "terlambat", en: "breached" },
-  paused: { id: "dijeda", en: "paused" },
-  stopped: { id: "berhenti", en: "stopped" },
-};
 
 const STAGE_NAMES: Record<string, Bilingual> = {
   verification: { id: "verifikasi", en: "verification" },
@@ -32,7 +25,7 @@ export function renderStatus(view: StatusView, lang: Lang): string {
     r.opd,
     pick(lang, STAGE_NAMES[r.stage] ?? { id: r.stage, en: r.stage }) +
       (r.seq > 1 ? ` #${r.seq}` : ""),
-    pick(lang, STATE_NAMES[r.state]),
+    pick(lang, stateName(r.state, r.awaitingReporter)),
     r.dueAt === null ? "-" : formatIsoLocal(r.dueAt, r.zone),
     r.marginMs === null
       ? "-"
@@ -42,9 +35,17 @@ export function renderStatus(view: StatusView, lang: Lang): string {
         formatBusinessAmount(Math.abs(r.marginMs), r.unit as DurationUnit, lang),
   ]);
   const c = view.counts;
+  const awaiting = view.rows.filter((r) => r.state === "breached" && r.awaitingReporter).length;
+  const breached =
+    awaiting === 0
+      ? { id: `${c.breached} terlambat`, en: `${c.breached} breached` }
+      : {
+          id: `${c.breached} terlambat (${awaiting} sedang menunggu pelapor)`,
+          en: `${c.breached} breached (${awaiting} awaiting the reporter)`,
+        };
   const summary = pick(lang, {
-    id: `${view.rows.length} jam terbuka: ${c.on_track} sesuai jadwal, ${c.at_risk} berisiko, ${c.breached} terlambat, ${c.paused} dijeda (per ${formatLocal(view.now, view.rows[0]?.zone ?? "Asia/Jakarta", lang)}).`,
-    en: `${view.rows.length} open clocks: ${c.on_track} on track, ${c.at_risk} at risk, ${c.breached} breached, ${c.paused} paused (as of ${formatLocal(view.now, view.rows[0]?.zone ?? "Asia/Jakarta", lang)}).`,
+    id: `${view.rows.length} jam terbuka: ${c.on_track} sesuai jadwal, ${c.at_risk} berisiko, ${breached.id}, ${c.paused} dijeda (per ${formatLocal(view.now, view.rows[0]?.zone ?? "Asia/Jakarta", lang)}).`,
+    en: `${view.rows.length} open clocks: ${c.on_track} on track, ${c.at_risk} at risk, ${breached.en}, ${c.paused} paused (as of ${formatLocal(view.now, view.rows[0]?.zone ?? "Asia/Jakarta", lang)}).`,
   });
   return `${renderTable(headers, rows)}\n\n${summary}`;
 }
@@ -60,6 +61,7 @@ export function statusJson(view: StatusView): unknown {
       stage: r.stage,
       seq: r.seq,
       state: r.state,
+      awaitingReporter: r.awaitingReporter,
       dueAt: r.dueAt === null ? null : formatIsoLocal(r.dueAt, r.zone),
       atRiskAt: r.atRiskAt === null ? null : formatIsoLocal(r.atRiskAt, r.zone),
       marginMs: r.marginMs,

@@ -30,28 +30,40 @@
 //   12 Mar 00:00 (late Fri, Mon, Tue). A plain calendar.dueAt(dueAt, 3wd) would skip the due's
 //   local date (day rule) and fire Thu 13 Mar, i.e. after 4 working days late; we chose not to.
 //   When the units differ (e.g. a wh target with a due+3wd step) the instant is
-//   calendar.dueAt(dueAt, offset): wd/d counting starts at 00:00 after the due's local date.
+//   calendar.dueAt(dueAt, offset, pauses): wd/d counting starts at 00:00 after the due's local
+//   date.
+// - Pauses (the rule is in sla/clocks): a pause that began before due moved dueAt and, while
+//   open, leaves the clock `paused` with no steps. A pause that began at or after due leaves the
+//   clock `breached`: the levels already due are decided as for any breached clock, and a later
+//   level's "N units of lateness" excludes the paused time (both formulas above take the pauses),
+//   so while such a pause is open a level not yet reached has no instant (null) and fires only
+//   after the reply, once the lateness outside the pause reaches N.
 // - Business hours: an instant outside working time (due Saturday 00:00) is decided by the first
 //   scan after it; notifications are not held until office hours (an officer reads the mail on
 //   the next working morning anyway, and holding would delay the escalation chain).
 //
 // Decision rules (decideEscalations)
-// - Only running clocks have steps: stopped and paused clocks have none, so their taken-but-unsent
-//   levels are cancelled (never sent late). A level absent from the clock's ladder (SOP changed)
-//   is cancelled too. A pause that moved due later makes a taken level's condition false: it is
-//   cancelled, and decided again (same key) when the new instant comes — re-arm. For that the
-//   caller must drop cancelled keys from `alreadyTaken` (e.g. status 'cancelled' is outside the
-//   unique index). Levels already SENT stay taken forever: at most one message per (clock, level).
+// - Only running clocks have steps: stopped and paused clocks (a pause that began before due) have
+//   none, so their taken-but-unsent levels are cancelled (never sent late). A breached clock
+//   whose report awaits the reporter (the pause began after due) runs: its due levels stay due.
+//   A level absent from the clock's ladder (SOP changed) is cancelled too. A pause that moved due
+//   later makes a taken level's condition false: it is cancelled, and decided again (same key)
+//   when the new instant comes — re-arm. For that the caller must drop cancelled keys from
+//   `alreadyTaken` (e.g. status 'cancelled' is outside the unique index). Levels already SENT stay
+//   taken forever: at most one message per (clock, level).
 // - When several levels of a clock are due and not yet taken (daemon down, import of old
 //   reports), only the highest due level is decided; the lower ones are returned in `superseded`
 //   (store them as taken with status 'superseded', send nothing). A due level below a level that
 //   is already taken is superseded as well (no "at risk" after an escalation).
 import { DateTime } from "luxon";
-import { DurationError, parseDuration, unitMs, type BusinessCalendar } from "../calendar/index.js";
+import { DurationError, parseDuration, type BusinessCalendar } from "../calendar/index.js";
 import { clockState } from "../sla/clocks.js";
 import type { Duration, Instant, LocalDate, ReportType, SlaClock } from "../types.js";
 import type { Bilingual } from "../../i18n/lang.js";
 import { OFFICER_ROLES, type OfficerRole } from "./officers.js";
+
+// Lateness is defined once, with the pause rule, in sla/clocks; emails import it from here.
+export { remainingMs } from "../sla/clocks.js";
 
 export interface EscalationTrigger {
   anchor: "at_risk" | "due";
@@ -398,7 +410,10 @@ export interface EscalationStep {
   due: boolean;
 }
 
-/** True for a clock that runs at `now` (not stopped, not held by an open pause). */
+/**
+ * True for a clock that runs at `now`: not stopped, not held by a pause that began before its due
+ * instant (a breached clock awaiting the reporter runs).
+ */
 export function isClockRunning(clock: SlaClock, now: Instant): boolean {
   const s = clockState(clock, now);
   return s !== "stopped" && s !== "paused";
@@ -421,7 +436,8 @@ function stepInstant(
       clock.pauses,
     );
   } else {
-    at = calendar.dueAt(clock.dueAt, t.offset);
+    // The clock's pauses after due count as no lateness here either.
+    at = calendar.dueAt(clock.dueAt, t.offset, clock.pauses);
   }
   return Number.isFinite(at) ? at : null;
 }
@@ -638,15 +654,4 @@ export function reminderDueKeys(
     }
   }
   return [...byEmail.values()].sort((a, b) => a.key.localeCompare(b.key));
-}
-
-/** Business time left before due (negative once late), in ms of the clock's unit, at `now`. */
-export function remainingMs(clock: SlaClock, calendar: BusinessCalendar, now: Instant): number {
-  const used = calendar.elapsedMs(
-    clock.startedAt,
-    Math.max(clock.startedAt, now),
-    clock.target.unit,
-    clock.pauses.map((p) => ({ start: p.start, end: p.end ?? Infinity })),
-  );
-  return clock.target.amount * unitMs(clock.target.unit) - used;
 }

@@ -27,7 +27,8 @@
 //
 // Content: each item states tracking ID, agency, stage (verifikasi / tanggapan pertama /
 // penyelesaian), SOP id + version and target, received and due instants in the agency's local time
-// with zone abbreviation, how late (or how much is left) in the target's unit, pauses, and the
+// with zone abbreviation, how late (or how much is left) in the target's unit, pauses (a clock
+// breached before the reporter was asked is marked "terlambat, sedang menunggu pelapor"), and the
 // LAPOR! link. A rahasia report shows only tracking ID, agency, stage, times and link, marked
 // "(rahasia)": no type, no category. Nothing about the reporter exists to be shown. Every value
 // is escaped in HTML; header values (subject, names) are stripped of CR/LF and control
@@ -44,6 +45,7 @@ import {
   type StoredClockView,
 } from "../escalation/ladder.js";
 import { isValidEmail, roleName } from "../escalation/officers.js";
+import { isAwaitingReporter, stateName } from "../sla/clocks.js";
 import type {
   Recipient,
   RecipientResolution,
@@ -161,6 +163,17 @@ function renderItem(
   const left = remainingMs(c, cal, ctx.now);
   if (left <= 0 && c.dueAt !== null && ctx.now >= c.dueAt) {
     add(t("Terlambat", "Late by"), formatBusinessAmount(-left, c.target.unit, lang));
+    if (isAwaitingReporter(c)) {
+      // The pause began after due: the breach stands, its time is not counted as lateness.
+      add(
+        "Status",
+        pick(lang, stateName("breached", true)) +
+          t(
+            " (jeda dimulai setelah jatuh tempo; lama jeda tidak dihitung sebagai keterlambatan)",
+            " (the pause began after the due time; paused time is not counted as lateness)",
+          ),
+      );
+    }
   } else {
     add(t("Sisa waktu", "Time left"), formatBusinessAmount(Math.max(0, left), c.target.unit, lang));
   }

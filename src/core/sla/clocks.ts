@@ -1,8 +1,17 @@
 // Clock derivation: replays a report's events into its stage clocks (verification, first response,
 // resolution). Pure: no I/O and no clock reading; `now` is an argument. Pauses are rebuilt from
 // the events on every call, never kept as counters.
+//
+// The pause rule lives here, once, for status, explain, metrics, escalation and the API:
+// - A pause that begins BEFORE the due instant moves the due instant later by the budget used
+//   while paused; while it is open the due instant is unknown (dueAt null) and the clock is
+//   `paused` (isPaused).
+// - A pause that begins AT OR AFTER the due instant moves nothing and hides nothing: the clock is
+//   and stays `breached`, shown with the pause (isAwaitingReporter, stateName: "terlambat, sedang
+//   menunggu pelapor"). Its lateness (remainingMs, negative once late) counts business time
+//   without the paused time, so later escalation levels ("due + 3 wd") wait for unpaused lateness.
 import type { Bilingual } from "../../i18n/lang.js";
-import type { BusinessCalendar } from "../calendar/index.js";
+import { unitMs, type BusinessCalendar } from "../calendar/index.js";
 import type {
   ClockOutcome,
   ClockState,
@@ -464,17 +473,38 @@ function isRunning(clock: SlaClock): boolean {
   return clock.stoppedAt === null && (clock.outcome === "open" || clock.outcome === "breached");
 }
 
-/** True while an open-ended pause holds a running clock (end Infinity, or null after JSON). */
-export function isPaused(clock: SlaClock): boolean {
-  return (
-    isRunning(clock) && (clock.dueAt === null || clock.pauses.some((p) => !Number.isFinite(p.end)))
-  );
+/** An open-ended pause: end Infinity, or null after a JSON round trip. */
+function isOpenPause(p: Interval): boolean {
+  return p.end === null || !Number.isFinite(p.end);
 }
 
 /**
- * A stored clock's state at `now`: stopped clocks `stopped`; a running clock held by an open pause
- * `paused` (even if it was already breached before the pause opened); then `breached` from dueAt,
- * `at_risk` from atRiskAt, else `on_track`.
+ * True while a pause that began before the due instant holds a running clock: its due instant is
+ * unknown until the reporter replies (dueAt null). A pause that began at or after the due
+ * instant does not hold the clock: see isAwaitingReporter.
+ */
+export function isPaused(clock: SlaClock): boolean {
+  return isRunning(clock) && clock.dueAt === null;
+}
+
+/** True while a running clock's report awaits the reporter (an open pause), before or after due. */
+export function isAwaitingReporter(clock: SlaClock): boolean {
+  return isRunning(clock) && clock.pauses.some(isOpenPause);
+}
+
+/**
+ * True for a pause of the clock that began at or after its due instant: such a pause neither
+ * moves the due instant nor hides the breach; it only keeps its time out of the lateness.
+ */
+export function pauseBeganAfterDue(clock: SlaClock, pause: Interval): boolean {
+  return clock.dueAt !== null && pause.start >= clock.dueAt;
+}
+
+/**
+ * A stored clock's state at `now`: stopped clocks `stopped`; a running clock held by a pause that
+ * began before its due instant `paused`; then `breached` from dueAt (also while a pause that
+ * began after due is open: the breach stays, see isAwaitingReporter), `at_risk` from atRiskAt,
+ * else `on_track`.
  */
 export function clockState(clock: SlaClock, now: Instant): ClockState {
   if (!isRunning(clock)) return "stopped";
@@ -493,6 +523,42 @@ export function clockNextCheckAt(clock: SlaClock, now: Instant): Instant | null 
   if (clock.atRiskAt !== null && now < clock.atRiskAt) return clock.atRiskAt;
   if (clock.dueAt !== null && now < clock.dueAt) return clock.dueAt;
   return null;
+}
+
+/**
+ * Business time left before due at `now` (negative once late), in ms of the clock's unit: the
+ * target minus the budget used from the start up to `now` (or the stop), paused time excluded.
+ * Once late, its opposite is the lateness, which therefore never counts time spent awaiting the
+ * reporter, whether the pause began before or after the due instant.
+ */
+export function remainingMs(clock: SlaClock, calendar: BusinessCalendar, now: Instant): number {
+  const end = Math.max(clock.startedAt, clock.stoppedAt ?? now);
+  const used = calendar.elapsedMs(
+    clock.startedAt,
+    end,
+    clock.target.unit,
+    clock.pauses.map((p) => ({ start: p.start, end: isOpenPause(p) ? Infinity : p.end })),
+  );
+  return clock.target.amount * unitMs(clock.target.unit) - used;
+}
+
+const STATE_NAMES: Record<ClockState, Bilingual> = {
+  on_track: { id: "sesuai jadwal", en: "on track" },
+  at_risk: { id: "berisiko", en: "at risk" },
+  breached: { id: "terlambat", en: "breached" },
+  paused: { id: "dijeda", en: "paused" },
+  stopped: { id: "berhenti", en: "stopped" },
+};
+
+/**
+ * A clock's state for people; a breached clock whose report awaits the reporter (the pause began
+ * after due) is shown with the pause: "terlambat, sedang menunggu pelapor".
+ */
+export function stateName(state: ClockState, awaitingReporter: boolean): Bilingual {
+  if (state === "breached" && awaitingReporter) {
+    return { id: "terlambat, sedang menunggu pelapor", en: "overdue, awaiting the reporter" };
+  }
+  return STATE_NAMES[state];
 }
 
 /** Name of an event kind for people, in both languages. */

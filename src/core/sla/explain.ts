@@ -10,7 +10,14 @@ import {
 } from "../format/index.js";
 import type { Instant, LocalDate, Report, ReportEvent, SlaClock, Stage } from "../types.js";
 import { unitMs } from "../calendar/index.js";
-import { eventName, type ClockContext, type ClockDerivation, type ClockDetail } from "./clocks.js";
+import {
+  eventName,
+  isAwaitingReporter,
+  pauseBeganAfterDue,
+  type ClockContext,
+  type ClockDerivation,
+  type ClockDetail,
+} from "./clocks.js";
 import { resolutionTarget } from "./sop.js";
 
 /** Optional extras for explanations. */
@@ -306,6 +313,19 @@ function explainClock(
               `Paused awaiting the reporter ${at(p.start)} to ${at(p.end)}: ${amount(ms)}`,
             ),
       );
+      // Which pause rule applied (see sla/clocks).
+      add(
+        "pause_rule",
+        clock.dueAt !== null && pauseBeganAfterDue(clock, p)
+          ? t(
+              `Jeda ini dimulai setelah jatuh tempo (${at(clock.dueAt)}): jatuh tempo tidak bergeser dan keterlambatan tetap tercatat; lama jeda tidak dihitung sebagai keterlambatan`,
+              `This pause began after the due time (${at(clock.dueAt)}): the due time does not move and the breach stands; the paused time does not count as lateness`,
+            )
+          : t(
+              "Jeda ini dimulai sebelum jatuh tempo: jatuh tempo mundur sebanyak waktu yang terpakai selama jeda",
+              "This pause began before the due time: the due time moves later by the time that elapsed while paused",
+            ),
+      );
     }
     if (clock.pauses.length > 1) {
       add("pause_total", t(`Jumlah jeda: ${amount(totalMs)}`, `Total paused: ${amount(totalMs)}`));
@@ -355,9 +375,14 @@ function explainClock(
       break;
     case "breached":
       status =
-        clock.stoppedAt === null
-          ? t(`terlambat ${over} dan masih berjalan`, `overdue by ${over} and still running`)
-          : t(`terlambat ${over}`, `breached by ${over}`);
+        clock.stoppedAt !== null
+          ? t(`terlambat ${over}`, `breached by ${over}`)
+          : isAwaitingReporter(clock)
+            ? t(
+                `terlambat ${over}, sedang menunggu pelapor`,
+                `overdue by ${over}, awaiting the reporter`,
+              )
+            : t(`terlambat ${over} dan masih berjalan`, `overdue by ${over} and still running`);
       break;
     case "redisposed":
       status = t(

@@ -217,12 +217,23 @@ describe("escalation/ladder decisions", () => {
     expect(decide([stopped], now, [KEY0, KEY1]).cancel).to.deep.equal([KEY0, KEY1]);
   });
 
-  it("cancels pending levels while the clock is paused", () => {
+  it("cancels pending levels while a pause that began before due holds the clock", () => {
     const now = wib("2025-03-07T10:00");
-    const paused = view(now, { events: [ev("awaiting_reporter", "2025-03-07T09:00")] });
+    const paused = view(now, { events: [ev("awaiting_reporter", "2025-03-06T09:00")] });
     const r = decide([paused], now, [KEY0, KEY1], [KEY1]);
     expect(r.cancel).to.deep.equal([KEY1]);
     expect(r.decide).to.have.length(0);
+  });
+
+  it("keeps the levels of a clock that was already due when the pause began", () => {
+    const now = wib("2025-03-07T10:00");
+    const late = view(now, { events: [ev("awaiting_reporter", "2025-03-07T09:00")] });
+    // KEY0 was sent, KEY1 is pending: it stays and is not decided again.
+    const r = decide([late], now, [KEY0, KEY1], [KEY1]);
+    expect(r.cancel).to.deep.equal([]);
+    expect(r.decide).to.have.length(0);
+    // Nothing taken yet: the due level is decided as for any breached clock.
+    expect(decide([late], now).decide.map((d) => d.key)).to.deep.equal([KEY1]);
   });
 
   it("cancels a pending level that the clock's SOP ladder no longer has", () => {
@@ -364,5 +375,107 @@ describe("escalation/ladder daily reminder", () => {
     const mon = wib("2025-03-10T09:00");
     const off = { ...DEFAULT_LADDER.reminder, enabled: false };
     expect(reminderDueKeys(overdue(mon), recipients, calendar, mon, off)).to.have.length(0);
+  });
+});
+
+// Issue 18: disposed to dinsos Thu 1 Oct 2026 10:00 (first response 3wd in these fixtures,
+// counted from Fri 2 Oct: at risk Tue 6 Oct 00:00, due Wed 7 Oct 00:00, due+3wd Sat 10 Oct
+// 00:00 — late Wed, Thu, Fri), no answer.
+describe("escalation/ladder a pause asked for after the due instant (issue 18)", () => {
+  const opts = (events: ReturnType<typeof ev>[]) => ({
+    events,
+    opd: "dinsos",
+    disposedAt: "2026-10-01T10:00",
+    report: { receivedAt: wib("2026-09-30T10:00") },
+  });
+  const key = (level: number) => `2007157|first_response|1|${level}`;
+  const keys = (r: DecideResult) => ({
+    decide: r.decide.map((d) => d.key),
+    superseded: r.superseded.map((d) => d.key),
+    cancel: r.cancel,
+  });
+  const DUE26 = wib("2026-10-07T00:00");
+  const DUE26_3WD = wib("2026-10-10T00:00");
+
+  it("the same history with and without the pause decides the same levels once due", () => {
+    // The agency records awaiting_reporter on Tue 20 Oct 09:00, the reporter replies Fri 23 Oct.
+    const pause = [
+      ev("awaiting_reporter", "2026-10-20T09:00", "dinsos"),
+      ev("reporter_replied", "2026-10-23T09:00"),
+    ];
+    const at = [
+      wib("2026-10-06T10:00"), // at risk
+      wib("2026-10-07T10:00"), // after due, before the pause
+      wib("2026-10-21T10:00"), // during the pause
+      wib("2026-10-26T10:00"), // after the reply
+    ];
+    const expected = [
+      { decide: [key(0)], superseded: [], cancel: [] },
+      { decide: [key(1)], superseded: [key(0)], cancel: [] },
+      { decide: [key(2)], superseded: [key(0), key(1)], cancel: [] },
+      { decide: [key(2)], superseded: [key(0), key(1)], cancel: [] },
+    ];
+    at.forEach((now, i) => {
+      const paused = view(now, opts(pause));
+      expect(keys(decide([paused], now)), `at ${i}`).to.deep.equal(expected[i]);
+      expect(keys(decide([view(now, opts([]))], now)), `at ${i} unpaused`).to.deep.equal(
+        expected[i],
+      );
+    });
+    // During the pause the pending level 1 stays pending, never cancelled.
+    const during = at[2]!;
+    const r = decide([view(during, opts(pause))], during, [key(0), key(1)], [key(1)]);
+    expect(keys(r)).to.deep.equal({ decide: [key(2)], superseded: [], cancel: [] });
+    // The daily digest lists it as still overdue.
+    const digests = reminderDueKeys(
+      [view(during, opts(pause))],
+      () => [{ email: "kadinsos@malangkab.go.id", name: "Kepala Dinas Sosial" }],
+      calendar,
+      during,
+    );
+    expect(digests.map((d) => d.items.length)).to.deep.equal([1]);
+  });
+
+  it("a later level counts lateness without the paused time", () => {
+    // Paused Thu 8 Oct 12:00 (1.5 wd late) to Thu 15 Oct 12:00: 1.5 wd more lateness reach
+    // 3 wd at Sat 17 Oct 00:00 (the end of Friday) instead of Sat 10 Oct 00:00.
+    const pause = [ev("awaiting_reporter", "2026-10-08T12:00", "dinsos")];
+    const replied = [...pause, ev("reporter_replied", "2026-10-15T12:00")];
+    const during = wib("2026-10-12T10:00");
+    const open = view(during, opts(pause)).clock;
+    expect(open.dueAt).to.equal(DUE26);
+    const steps = escalationSteps(open, DEFAULT_LADDER, calendar, during);
+    expect(steps.map((s) => [s.level.level, s.at, s.due])).to.deep.equal([
+      [0, wib("2026-10-06T00:00"), true],
+      [1, DUE26, true],
+      [2, null, false], // not reached before the pause: unknown while it lasts
+    ]);
+    expect(nextEscalationAt(open, DEFAULT_LADDER, calendar, during)).to.equal(null);
+    expect(keys(decide([view(during, opts(pause))], during))).to.deep.equal({
+      decide: [key(1)],
+      superseded: [key(0)],
+      cancel: [],
+    });
+
+    const after = wib("2026-10-15T13:00");
+    const clock = view(after, opts(replied)).clock;
+    const level2 = wib("2026-10-17T00:00");
+    expect(escalationSteps(clock, DEFAULT_LADDER, calendar, after)[2]!.at).to.equal(level2);
+    expect(nextEscalationAt(clock, DEFAULT_LADDER, calendar, after)).to.equal(level2);
+    // Without the pause it would have been due a week earlier.
+    const unpaused = view(after, opts([])).clock;
+    expect(escalationSteps(unpaused, DEFAULT_LADDER, calendar, after)[2]!.at).to.equal(DUE26_3WD);
+    // A step in another unit than the target's (due+3d on a wd target, counted from Thu 8 Oct
+    // 00:00) skips the pause too: Sun 11 Oct 00:00 without it, 7 days (the pause) later with it.
+    const days = parseEscalationLadder({
+      levels: [
+        { level: 1, when: "due", to: "supervisor" },
+        { level: 2, when: "due+3d", to: "leadership" },
+      ],
+    });
+    expect(escalationSteps(unpaused, days, calendar, after)[1]!.at).to.equal(
+      wib("2026-10-11T00:00"),
+    );
+    expect(escalationSteps(clock, days, calendar, after)[1]!.at).to.equal(wib("2026-10-18T00:00"));
   });
 });

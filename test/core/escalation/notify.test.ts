@@ -176,6 +176,22 @@ describe("notify/compose content", () => {
     expect(en.text).to.contain("Late by: 3.42 working days");
   });
 
+  it("marks a clock breached before the reporter was asked as overdue, awaiting the reporter", () => {
+    // Due Fri 7 Mar 00:00; the agency asks the reporter on Mon 10 Mar 09:00 (1 wd 9 h late).
+    const now = wib("2025-03-12T10:00");
+    const v = view(now, { events: [ev("awaiting_reporter", "2025-03-10T09:00")] });
+    const e = compose([v], now, ["0"])[0]!;
+    expect(e.text).to.contain("Terlambat: 1,38 hari kerja");
+    expect(e.text).to.contain(
+      "Status: terlambat, sedang menunggu pelapor (jeda dimulai setelah jatuh tempo; lama jeda tidak dihitung sebagai keterlambatan)",
+    );
+    expect(compose([v], now, ["0"], "en")[0]!.text).to.contain(
+      "Status: overdue, awaiting the reporter (the pause began after the due time",
+    );
+    // Without a pause no such line.
+    expect(compose([view(now)], now, ["0"])[0]!.text).to.not.contain("Status:");
+  });
+
   it("shows nothing of a rahasia report but ID, agency, stage, times and link", () => {
     const v = view(DUE, {
       report: { confidential: true, category: "Kekerasan terhadap anak di Kepanjen" },

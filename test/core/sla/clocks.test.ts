@@ -3,6 +3,11 @@ import {
   clockNextCheckAt,
   clockState,
   deriveClocks,
+  isAwaitingReporter,
+  isPaused,
+  pauseBeganAfterDue,
+  remainingMs,
+  stateName,
   type ClockContext,
 } from "../../../src/core/sla/clocks.js";
 import type { ReportEvent, SlaClock, Stage } from "../../../src/core/types.js";
@@ -281,13 +286,113 @@ describe("sla/clocks pauses", () => {
     expect(fr.usedMs).to.equal(2 * WD); // Thu 6, Fri 7; Mon 10 paused.
   });
 
-  it("a clock whose budget ran out before a pause opened stays breached while paused", () => {
+  it("a clock whose budget ran out before a pause opened stays breached, awaiting the reporter", () => {
     const events = [ev("awaiting_reporter", "2025-03-07T12:00")];
     const v = find(
       deriveClocks(report(), events, CTX, wib("2025-03-10T12:00")).clocks,
       "verification",
     );
-    expect(v).to.include({ dueAt: DUE_V, outcome: "breached", state: "paused", nextCheckAt: null });
+    expect(v).to.include({
+      dueAt: DUE_V,
+      outcome: "breached",
+      state: "breached",
+      nextCheckAt: null,
+    });
+    expect(isAwaitingReporter(v)).to.equal(true);
+    expect(isPaused(v)).to.equal(false);
+  });
+});
+
+// Issue 18: a report disposed to dinsos on Thu 1 Oct 2026 10:00 (first response and resolution
+// 5wd, counted from Fri 2 Oct: at risk Thu 8 Oct 00:00, due Fri 9 Oct 00:00) gets no answer; on
+// Tue 20 Oct 09:00 the agency records awaiting_reporter (7 wd and 9 h late by then); the reporter
+// replies Fri 23 Oct 09:00.
+describe("sla/clocks a pause that begins after the due instant (issue 18)", () => {
+  const r = report({ receivedAt: wib("2026-09-30T10:00"), opd: "dinsos" });
+  const disposed = ev("disposed", "2026-10-01T10:00", "dinsos");
+  const awaiting = ev("awaiting_reporter", "2026-10-20T09:00", "dinsos");
+  const replied = ev("reporter_replied", "2026-10-23T09:00");
+  const history = [disposed, awaiting, replied];
+  const DUE = wib("2026-10-09T00:00");
+  const RISK = wib("2026-10-08T00:00");
+  const at = (now: number) => deriveClocks(r, history, CTX, now).clocks;
+  const agencyClocks = (now: number) =>
+    at(now).filter((c) => c.stage === "first_response" || c.stage === "resolution");
+
+  it("before due: at risk, due on 9 October", () => {
+    const now = wib("2026-10-08T12:00");
+    for (const c of agencyClocks(now)) {
+      expect(c).to.include({ dueAt: DUE, atRiskAt: RISK, state: "at_risk", nextCheckAt: DUE });
+      expect(isAwaitingReporter(c)).to.equal(false);
+      expect(remainingMs(c, calendar, now)).to.equal(0.5 * WD);
+    }
+  });
+
+  it("after due, before the pause: breached", () => {
+    const now = wib("2026-10-12T10:00");
+    for (const c of agencyClocks(now)) {
+      expect(c).to.include({ dueAt: DUE, outcome: "breached", state: "breached" });
+      expect(remainingMs(c, calendar, now)).to.equal(-(1 * WD + 10 * HOUR));
+    }
+  });
+
+  it("during the pause: still breached, due unmoved, shown with the pause, lateness stops", () => {
+    const now = wib("2026-10-21T10:00");
+    for (const c of agencyClocks(now)) {
+      expect(c).to.include({ dueAt: DUE, outcome: "breached", state: "breached" });
+      expect(clockState(c, now)).to.equal("breached");
+      expect(isPaused(c)).to.equal(false);
+      expect(isAwaitingReporter(c)).to.equal(true);
+      expect(pauseBeganAfterDue(c, c.pauses[0]!)).to.equal(true);
+      // Late Fri 9, Mon 12 ... Mon 19 and Tue 20 until 09:00; nothing while paused.
+      expect(remainingMs(c, calendar, now)).to.equal(-(7 * WD + 9 * HOUR));
+      expect(c.usedMs - 5 * WD).to.equal(7 * WD + 9 * HOUR);
+      // A later instant during the same pause adds no lateness.
+      expect(remainingMs(c, calendar, wib("2026-10-22T15:00"))).to.equal(-(7 * WD + 9 * HOUR));
+      // Stored and read back (the open pause's end becomes null): the same answers.
+      const stored = JSON.parse(JSON.stringify(c)) as SlaClock;
+      expect(clockState(stored, now)).to.equal("breached");
+      expect(isAwaitingReporter(stored)).to.equal(true);
+      expect(remainingMs(stored, calendar, now)).to.equal(-(7 * WD + 9 * HOUR));
+      expect(stateName(clockState(c, now), isAwaitingReporter(c))).to.deep.equal({
+        id: "terlambat, sedang menunggu pelapor",
+        en: "overdue, awaiting the reporter",
+      });
+    }
+  });
+
+  it("after the reporter replied: breached, lateness without the paused days", () => {
+    const now = wib("2026-10-26T10:00");
+    for (const c of agencyClocks(now)) {
+      expect(c).to.include({ dueAt: DUE, state: "breached", nextCheckAt: null });
+      expect(isAwaitingReporter(c)).to.equal(false);
+      // 7 wd 9 h before the pause, Fri 23 from 09:00 (15 h), Mon 26 until 10:00.
+      expect(remainingMs(c, calendar, now)).to.equal(-(7 * WD + 9 * HOUR + 15 * HOUR + 10 * HOUR));
+    }
+  });
+
+  it("a pause that begins before the due instant still moves it later and holds the clock", () => {
+    const early = [disposed, ev("awaiting_reporter", "2026-10-08T12:00"), replied];
+    const during = deriveClocks(r, early, CTX, wib("2026-10-21T10:00")).clocks;
+    const fr = find(during, "first_response");
+    expect(fr).to.include({ dueAt: null, outcome: "open", state: "paused", nextCheckAt: null });
+    expect(isPaused(fr)).to.equal(true);
+    expect(pauseBeganAfterDue(fr, fr.pauses[0]!)).to.equal(false);
+    expect(stateName("paused", isAwaitingReporter(fr)).id).to.equal("dijeda");
+    // After the reply: 12 h of budget were left on Thu 8 Oct 12:00 → Fri 23 Oct 21:00.
+    const after = find(
+      deriveClocks(r, early, CTX, wib("2026-10-23T10:00")).clocks,
+      "first_response",
+    );
+    expect(after).to.include({ dueAt: wib("2026-10-23T21:00"), state: "at_risk" });
+  });
+
+  it("a pause that begins exactly at the due instant is after due", () => {
+    const exact = [disposed, ev("awaiting_reporter", "2026-10-09T00:00")];
+    const fr = find(deriveClocks(r, exact, CTX, wib("2026-10-12T10:00")).clocks, "first_response");
+    expect(fr).to.include({ dueAt: DUE, state: "breached" });
+    expect(isAwaitingReporter(fr)).to.equal(true);
+    expect(remainingMs(fr, calendar, wib("2026-10-12T10:00"))).to.equal(0);
   });
 });
 

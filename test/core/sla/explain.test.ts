@@ -146,6 +146,46 @@ describe("sla/explain", () => {
     expect(archived.status).to.equal("Status: cancelled because the report was archived");
   });
 
+  it("a pause asked for after the due instant: overdue, awaiting the reporter, and which rule (issue 18)", () => {
+    // Disposed to dinsos Thu 1 Oct 2026 10:00 (5wd: due Fri 9 Oct 00:00), no answer; the agency
+    // records awaiting_reporter on Tue 20 Oct 09:00.
+    const r = report({ receivedAt: wib("2026-09-30T10:00"), opd: "dinsos" });
+    const events = [
+      ev("disposed", "2026-10-01T10:00", "dinsos"),
+      ev("awaiting_reporter", "2026-10-20T09:00", "dinsos"),
+    ];
+    const during = wib("2026-10-21T10:00");
+    const id = section(explain(r, events, during, "id"), "clock:first_response:1");
+    expect(id.due).to.equal("Jatuh tempo Jumat, 9 Oktober 2026 00:00 WIB");
+    expect(id.status).to.equal("Status: terlambat 7,38 hari kerja, sedang menunggu pelapor");
+    expect(id.pause_rule).to.equal(
+      "Jeda ini dimulai setelah jatuh tempo (Jumat, 9 Oktober 2026 00:00 WIB): jatuh tempo tidak bergeser dan keterlambatan tetap tercatat; lama jeda tidak dihitung sebagai keterlambatan",
+    );
+    const en = section(explain(r, events, during, "en"), "clock:resolution:1");
+    expect(en.status).to.equal("Status: overdue by 7.38 working days, awaiting the reporter");
+    expect(en.pause_rule).to.contain("This pause began after the due time");
+
+    // After the reply the clock is simply late, by the days outside the pause.
+    const replied = [...events, ev("reporter_replied", "2026-10-23T09:00")];
+    const after = section(
+      explain(r, replied, wib("2026-10-26T10:00"), "id"),
+      "clock:first_response:1",
+    );
+    expect(after.status).to.match(/^Status: terlambat 8,42 hari kerja dan masih berjalan$/);
+    expect(after.pause_rule).to.contain("dimulai setelah jatuh tempo");
+
+    // A pause asked for before the due instant moves it: the other rule, named as such.
+    const early = [
+      ev("disposed", "2026-10-01T10:00", "dinsos"),
+      ev("awaiting_reporter", "2026-10-08T12:00", "dinsos"),
+    ];
+    const held = section(explain(r, early, during, "id"), "clock:first_response:1");
+    expect(held.status).to.equal("Status: dijeda menunggu pelapor, sisa 0,5 hari kerja");
+    expect(held.pause_rule).to.equal(
+      "Jeda ini dimulai sebelum jatuh tempo: jatuh tempo mundur sebanyak waktu yang terpakai selama jeda",
+    );
+  });
+
   it("renders plain text with the title, section titles and one line per fact", () => {
     const doc = explain(report(), paused, now, "id");
     const text = renderExplainText(doc);
