@@ -22,7 +22,10 @@ export {
 } from "./aliases.js";
 export {
   SUGGESTIONS,
+  agencyKeyIndex,
   agencyMatchKey,
+  ruleAliases,
+  type AgencyKeyIndex,
   createAgencyMatcher,
   matchAgency,
   type AgencyMatcher,
