@@ -40,6 +40,7 @@ export {
 } from "./csv.js";
 export { ImportError, bilingualLine, type ImportErrorCode } from "./errors.js";
 export {
+  DuplicateLedger,
   MAX_VALUE_CHARS,
   normalizeRows,
   openImport,
@@ -49,6 +50,7 @@ export {
   type OpenedImport,
   type Rejection,
   type RowSource,
+  type RowWritten,
 } from "./normalize.js";
 export {
   IMPORT_ALIASES_FILE,
@@ -71,6 +73,7 @@ export {
   MAX_TRACKING_ID_DIGITS,
   MAX_YEAR,
   MIN_YEAR,
+  contactState,
   hasContact,
   looksLikeFormula,
   parseBoolean,
@@ -81,5 +84,6 @@ export {
   parseReportType,
   parseText,
   parseTrackingId,
+  type ContactState,
   type Parsed,
 } from "./values.js";
