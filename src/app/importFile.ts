@@ -4,6 +4,8 @@
 // A tracking ID found twice in the file with different values is never guessed between: once the
 // first pass has seen the whole file, it is rolled back and the file imported again with those
 // IDs known, so that every row of each is rejected (a file without such rows is read once).
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import type { Knex } from "knex";
 import { DuplicateLedger, openImport } from "../ingest/normalize.js";
@@ -12,6 +14,7 @@ import { writeRejects } from "../ingest/rejects.js";
 import { pick, type Lang } from "../i18n/lang.js";
 import type { Instant } from "../core/types.js";
 import type { AppContext } from "./context.js";
+import { contentImported, recordImport, type ImportRecord } from "../store/importHistory.js";
 import { importItems, type ImportSummary, type Rejection } from "./importService.js";
 
 export interface ImportFileOptions {
@@ -28,6 +31,14 @@ export interface ImportFileOptions {
   /** Hooks inside the import's transaction (the inbox locks and records the file there). */
   begin?: (trx: Knex.Transaction) => Promise<void>;
   beforeCommit?: (trx: Knex.Transaction, summary: ImportSummary) => Promise<void>;
+  /** Rows read so far (also without a terminal). */
+  onProgress?: (rows: number) => void;
+  /**
+   * Record the file in the import history (`pantau import history`) in the same transaction,
+   * as imported or, when a file with the same bytes was imported before, unchanged. Default
+   * "cli"; false when the caller records it (the inbox). A dry run records nothing.
+   */
+  history?: "cli" | false;
 }
 
 export interface ImportFileResult {
@@ -37,6 +48,26 @@ export interface ImportFileResult {
   skippedSheets: string[];
   text: string;
   jsonSummary: unknown;
+}
+
+/** SHA-256 (hex) of a file's bytes, read as a stream. */
+export async function fileHash(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+/** The counts of a summary as the import history stores them. */
+export function historyCounts(
+  s: ImportSummary,
+): Pick<ImportRecord, "rows" | "imported" | "unchanged" | "rejected" | "warnings"> {
+  return {
+    rows: s.rows,
+    imported: s.imported,
+    unchanged: s.unchanged,
+    rejected: s.rejected,
+    warnings: s.warnings.length,
+  };
 }
 
 /** Rejections and warnings in row order, as the rejections file lists them. */
@@ -82,8 +113,24 @@ export async function importFile(
         beforeCommit: async (trx, s) => {
           if (duplicates.needsAnotherPass) throw new AnotherPass();
           await options.beforeCommit?.(trx, s);
+          if ((options.history ?? "cli") === "cli" && !options.dryRun) {
+            const contentHash = await fileHash(path);
+            await recordImport(trx, {
+              ...historyCounts(s),
+              fileName: basename(path),
+              contentHash,
+              dropKey: null,
+              origin: "cli",
+              result: (await contentImported(trx, contentHash)) ? "unchanged" : "imported",
+              reason: null,
+              movedTo: null,
+              instance: ctx.instanceId,
+              finishedAt: options.now,
+            });
+          }
         },
         onProgress: (rows) => {
+          options.onProgress?.(rows);
           // Only for files that take more than a moment, and only on a terminal.
           if (!options.progress || Date.now() - started < 1000) return;
           const { bytesRead, totalBytes } = opened.table.progress();
@@ -93,6 +140,8 @@ export async function importFile(
       });
     } catch (error) {
       if (drawn) process.stderr.write("\n");
+      // A hook that failed before the first row leaves the file open.
+      await opened.table.close().catch(() => undefined);
       if (!(error instanceof AnotherPass)) throw error;
       ctx.logger.info("import: contradicting duplicate tracking IDs, importing again", {
         ids: duplicates.contradicted.size,

@@ -14,6 +14,7 @@ import { registerCalendarCommands } from "./commands/calendar.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
+import { registerImportHistoryCommand } from "./commands/importHistory.js";
 import { registerOfficerCommands } from "./commands/officers.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerMetricsCommands } from "./commands/metrics.js";
@@ -78,6 +79,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerConfigCommands(program, runtime);
   registerCalendarCommands(program, runtime);
   registerDataCommands(program, runtime);
+  registerImportHistoryCommand(program, runtime);
   registerDaemonCommands(program, runtime);
   registerMetricsCommands(program, runtime);
   registerOfficerCommands(program, runtime);

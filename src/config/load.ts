@@ -69,6 +69,16 @@ export interface MailSettings {
   retry: { baseMs: number; factor: number; capMs: number; maxAttempts: number };
 }
 
+/** The daily feed through the inbox folder (pantau.yaml `import`). */
+export interface ImportSettings {
+  /** Absolute directory the daemon imports new .xlsx / .csv files from. */
+  inboxDir: string;
+  /** How often the daemon looks into the inbox. */
+  inboxIntervalMs: number;
+  /** Working days without an imported file after which the feed counts as stopped. */
+  alertAfterWorkingDays: number;
+}
+
 /** Everything Pantau reads from its config directory, environment overrides applied. */
 export interface PantauConfig {
   /** Absolute path of the config directory that was read. */
@@ -95,6 +105,8 @@ export interface PantauConfig {
   log: { level: LogLevel };
   /** Outgoing email: SMTP when smtpUrl is set, otherwise .eml files in outboxDir. */
   mail: MailSettings;
+  /** The inbox folder of the daily feed. */
+  import: ImportSettings;
   /**
    * Escalation ladder per SOP id ("default" or an agency code); an SOP file without an
    * `escalation` section uses the default SOP's, which without one is DEFAULT_LADDER.
@@ -143,6 +155,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SMTP_URL: "mail.smtp_url",
   PANTAU_MAIL_FROM: "mail.from",
   PANTAU_OUTBOX_DIR: "mail.outbox_dir",
+  PANTAU_INBOX_DIR: "import.inbox_dir",
 };
 
 /** Loads the configuration; throws a ConfigError listing every error found. */
@@ -451,6 +464,16 @@ function readConfig(options: LoadOptions): ReadResult {
         capMs: settings.mail.retry.cap_seconds * 1000,
         maxAttempts: settings.mail.retry.max_attempts,
       },
+    },
+    import: {
+      inboxDir:
+        overrides.inboxDir !== undefined
+          ? resolve(overrides.inboxDir)
+          : isAbsolute(settings.import.inbox_dir)
+            ? settings.import.inbox_dir
+            : resolve(root, settings.import.inbox_dir),
+      inboxIntervalMs: settings.import.inbox_interval_seconds * 1000,
+      alertAfterWorkingDays: settings.import.alert_after_working_days,
     },
     escalation: sops.escalation,
     atRiskMargin: { ...settings.at_risk_margin },
@@ -850,6 +873,7 @@ interface EnvOverrides {
   smtpUrl?: string | null;
   mailFrom?: string;
   outboxDir?: string;
+  inboxDir?: string;
 }
 
 /** Reads the environment overrides; undefined (after pushing issues) if any is invalid. */
@@ -886,5 +910,6 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): EnvOverrides | 
   take("SMTP_URL", smtpUrl, (v) => (out.smtpUrl = v));
   take("PANTAU_MAIL_FROM", mailFrom, (v) => (out.mailFrom = v));
   take("PANTAU_OUTBOX_DIR", text, (v) => (out.outboxDir = v));
+  take("PANTAU_INBOX_DIR", text, (v) => (out.inboxDir = v));
   return ok ? out : undefined;
 }

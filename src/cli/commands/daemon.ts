@@ -4,6 +4,7 @@ import { runScan } from "../../app/scanJob.js";
 import { seedDemo, DEMO_FIRST_ID } from "../../app/demo.js";
 import { countByState } from "../../escalation/outboxStore.js";
 import { OutboxSender } from "../../escalation/sender.js";
+import { InboxWatcher } from "../../app/inbox.js";
 import { handleSignals, startDaemon } from "../../daemon/daemon.js";
 import { createObservability } from "../../app/observability.js";
 import { registerApiRoutes } from "../../api/routes.js";
@@ -33,6 +34,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
         ctx.metrics = observability.metrics;
         const metricsServer = await observability.serve();
         const sender = new OutboxSender(ctx, { clock: io.clock });
+        const inbox = new InboxWatcher(ctx, { clock: io.clock });
         const daemon = await startDaemon(ctx, {
           clock: io.clock,
           job: {
@@ -47,11 +49,13 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
           },
           routes: (router) => registerApiRoutes(router, ctx, io.clock),
           onStop: async () => {
+            await inbox.stop();
             await sender.stop();
             await observability.close();
           },
         });
         sender.start(ctx.config.mail.sendIntervalMs);
+        inbox.start(ctx.config.import.inboxIntervalMs);
         const unhook = handleSignals(daemon, io.err);
         const base = `http://127.0.0.1:${daemon.httpPort}`;
         io.err(
