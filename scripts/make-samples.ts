@@ -104,12 +104,16 @@ function samples(): Sample[] {
   s(9).hp = ""; // WhatsApp report without phone or email: data pelapor belum lengkap
   s(9).email = "";
   s(9).sumber = "WA";
-  s(12).id = s(2).id; // duplicate tracking ID
+  s(12).id = s(2).id; // the same tracking ID with other values: both rows rejected, never guessed
   s(15).received = "03/04/25 10:00"; // two-digit year: ambiguous
-  s(18).sumber = "Merpati Pos"; // unknown channel
+  s(18).sumber = "WA"; // WhatsApp report with a malformed phone: data pelapor tidak valid
+  s(18).hp = "0812-ABC-99";
+  s(18).email = "";
   s(21).id = "5.20025E+06"; // tracking ID mangled into scientific notation
   s(24).disposisi = at(0, 7, 0); // disposition before the report was received
   s(24).received = at(3, 9, 0);
+  // A value that changes no deadline and is not recognised: imported, with a warning.
+  s(27).sumber = "Merpati Pos";
   return out;
 }
 

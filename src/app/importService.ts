@@ -20,6 +20,7 @@ import {
   queueLoadHistories,
   START_BULK_WRITE,
 } from "../store/importWrites.js";
+import type { Knex } from "knex";
 import type { AppContext } from "./context.js";
 
 export interface Rejection {
@@ -27,11 +28,29 @@ export interface Rejection {
   column: string;
   value: string;
   reason: Bilingual;
+  /** The row's tracking ID and agency as written in the file. */
+  trackingId?: string;
+  agency?: string;
+  /** "warning": the row was imported all the same. */
+  severity?: "warning";
+}
+
+/** The row's tracking ID and agency as written, for the rejections the planner adds. */
+export interface ItemWritten {
+  trackingId: string;
+  agency: string;
 }
 
 export type ImportItem =
-  | { rowNumber: number; kind: "snapshot"; snapshot: ReportSnapshot }
-  | { rowNumber: number; kind: "event"; event: ReportEventRow }
+  | {
+      rowNumber: number;
+      kind: "snapshot";
+      snapshot: ReportSnapshot;
+      written?: ItemWritten;
+      /** Problems that did not stop the row (an unknown channel); listed if it is imported. */
+      warnings?: Rejection[];
+    }
+  | { rowNumber: number; kind: "event"; event: ReportEventRow; written?: ItemWritten }
   | { rowNumber: number; kind: "rejected"; rejections: Rejection[] };
 
 export interface ImportSummary {
@@ -42,6 +61,8 @@ export interface ImportSummary {
   reportsCreated: number;
   eventsAdded: number;
   rejections: Rejection[];
+  /** Warnings of the rows imported or unchanged (severity "warning"). */
+  warnings: Rejection[];
   dryRun: boolean;
 }
 
@@ -51,6 +72,14 @@ export interface ImportOptions {
   dryRun?: boolean;
   chunkSize?: number;
   onProgress?: (rows: number) => void;
+  /** Runs first inside the transaction (e.g. take a lock); throwing rolls back and rethrows. */
+  begin?: (trx: Knex.Transaction) => Promise<void>;
+  /**
+   * Runs after the last row, inside the transaction (not for a dry run's rollback only: also
+   * then): throwing rolls everything back and the error is rethrown (the file importer redoes a
+   * file whose rows contradict one another; the inbox records the file in the same transaction).
+   */
+  beforeCommit?: (trx: Knex.Transaction, summary: ImportSummary) => Promise<void>;
 }
 
 class DryRunRollback extends Error {}
@@ -330,9 +359,10 @@ function planChunk(
         : planEvent(item.rowNumber, item.event, history);
     if ("reason" in plan) {
       summary.rejected++;
-      summary.rejections.push(plan);
+      summary.rejections.push({ ...plan, trackingId, ...item.written });
       continue;
     }
+    if (item.kind === "snapshot" && item.warnings) summary.warnings.push(...item.warnings);
     if (!plan.reportChanged && plan.events.length === 0) {
       summary.unchanged++;
       continue;
@@ -462,6 +492,7 @@ export async function importItems(
     reportsCreated: 0,
     eventsAdded: 0,
     rejections: [],
+    warnings: [],
     dryRun: options.dryRun ?? false,
   };
   const chunkSize = options.chunkSize ?? 2000;
@@ -474,6 +505,7 @@ export async function importItems(
       // Plans priced with enable_seqscan = off look so expensive that JIT compilation would
       // start for statements that take milliseconds (100 ms or more each).
       await trx.raw("SET LOCAL jit = off");
+      await options.begin?.(trx);
       for (const statement of START_BULK_WRITE) await trx.raw(statement);
       const pipeline = new ChunkPipeline(ctx, await BulkSession.open(ctx.db.kind, trx), options);
       let chunk: ImportItem[] = [];
@@ -494,6 +526,7 @@ export async function importItems(
         // statement settles before the transaction commits or rolls back.
         await pipeline.finish();
       }
+      await options.beforeCommit?.(trx, summary);
       if (options.dryRun) throw new DryRunRollback();
     });
   } catch (error) {
@@ -514,6 +547,7 @@ export async function importItems(
     imported: summary.imported,
     unchanged: summary.unchanged,
     rejected: summary.rejected,
+    warnings: summary.warnings.length,
     dryRun: summary.dryRun,
   });
   return summary;

@@ -68,6 +68,10 @@ export function createObservability(ctx: AppContext, clock: () => number): Obser
     knex: ctx.db.knex,
     kind: ctx.db.kind,
     calendar: { coveredYears: ctx.config.coveredYears, zone: ctx.config.defaultZone },
+    feedDueAt: (last) =>
+      ctx.calendars
+        .forZone(ctx.config.defaultZone)
+        .dueAt(last, { amount: ctx.config.import.alertAfterWorkingDays, unit: "wd" }),
   });
   const registry = createPantauRegistry({
     agencies: ctx.config.agencies,

@@ -16,6 +16,7 @@ import { registerBackupCommands } from "./commands/backup.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerDoctorCommands } from "./commands/doctor.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
+import { registerImportHistoryCommand } from "./commands/importHistory.js";
 import { registerOfficerCommands } from "./commands/officers.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerMetricsCommands } from "./commands/metrics.js";
@@ -82,6 +83,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerConfigCommands(program, runtime);
   registerCalendarCommands(program, runtime);
   registerDataCommands(program, runtime);
+  registerImportHistoryCommand(program, runtime);
   registerDaemonCommands(program, runtime);
   registerMetricsCommands(program, runtime);
   registerOfficerCommands(program, runtime);

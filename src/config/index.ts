@@ -17,6 +17,7 @@ export {
   type CalendarSettings,
   type ConfigCheck,
   type LoadOptions,
+  type ImportSettings,
   type MailSettings,
   type PantauConfig,
 } from "./load.js";

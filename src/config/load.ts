@@ -71,6 +71,16 @@ export interface MailSettings {
   retry: { baseMs: number; factor: number; capMs: number; maxAttempts: number };
 }
 
+/** The daily feed through the inbox folder (pantau.yaml `import`). */
+export interface ImportSettings {
+  /** Absolute directory the daemon imports new .xlsx / .csv files from. */
+  inboxDir: string;
+  /** How often the daemon looks into the inbox. */
+  inboxIntervalMs: number;
+  /** Working days without an imported file after which the feed counts as stopped. */
+  alertAfterWorkingDays: number;
+}
+
 /** Everything Pantau reads from its config directory, environment overrides applied. */
 export interface PantauConfig {
   /** Absolute path of the config directory that was read. */
@@ -103,6 +113,8 @@ export interface PantauConfig {
   backup: { dir: string; schedule: string | null; keep: number };
   /** Outgoing email: SMTP when smtpUrl is set, otherwise .eml files in outboxDir. */
   mail: MailSettings;
+  /** The inbox folder of the daily feed. */
+  import: ImportSettings;
   /**
    * Escalation ladder per SOP id ("default" or an agency code); an SOP file without an
    * `escalation` section uses the default SOP's, which without one is DEFAULT_LADDER.
@@ -154,6 +166,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   PANTAU_OUTBOX_DIR: "mail.outbox_dir",
   PANTAU_BACKUP_DIR: "backup.dir",
   PANTAU_BACKUP_SCHEDULE: "backup.schedule",
+  PANTAU_INBOX_DIR: "import.inbox_dir",
 };
 
 /** Loads the configuration; throws a ConfigError listing every error found. */
@@ -478,6 +491,16 @@ function readConfig(options: LoadOptions): ReadResult {
           ? overrides.backupSchedule
           : (settings.backup.schedule ?? null),
       keep: settings.backup.keep,
+    },
+    import: {
+      inboxDir:
+        overrides.inboxDir !== undefined
+          ? resolve(overrides.inboxDir)
+          : isAbsolute(settings.import.inbox_dir)
+            ? settings.import.inbox_dir
+            : resolve(root, settings.import.inbox_dir),
+      inboxIntervalMs: settings.import.inbox_interval_seconds * 1000,
+      alertAfterWorkingDays: settings.import.alert_after_working_days,
     },
     escalation: sops.escalation,
     atRiskMargin: { ...settings.at_risk_margin },
@@ -880,6 +903,7 @@ interface EnvOverrides {
   outboxDir?: string;
   backupDir?: string;
   backupSchedule?: string | null;
+  inboxDir?: string;
 }
 
 /** Reads the environment overrides; undefined (after pushing issues) if any is invalid. */
@@ -921,5 +945,6 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): EnvOverrides | 
   if (env.PANTAU_BACKUP_SCHEDULE !== undefined && env.PANTAU_BACKUP_SCHEDULE.trim() === "")
     out.backupSchedule = null;
   else take("PANTAU_BACKUP_SCHEDULE", cron, (v) => (out.backupSchedule = v));
+  take("PANTAU_INBOX_DIR", text, (v) => (out.inboxDir = v));
   return ok ? out : undefined;
 }

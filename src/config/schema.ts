@@ -373,6 +373,13 @@ export function pantauSchema() {
         ),
       })
       .prefault({}),
+    import: z
+      .strictObject({
+        inbox_dir: leaf(withDefault(text, "./var/inbox")),
+        inbox_interval_seconds: leaf(withDefault(posInt, 30)),
+        alert_after_working_days: leaf(withDefault(posInt, 1)),
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: leaf(withDefault(logLevel, "info")),

@@ -22,7 +22,10 @@ export {
 } from "./aliases.js";
 export {
   SUGGESTIONS,
+  agencyKeyIndex,
   agencyMatchKey,
+  ruleAliases,
+  type AgencyKeyIndex,
   createAgencyMatcher,
   matchAgency,
   type AgencyMatcher,
@@ -37,6 +40,7 @@ export {
 } from "./csv.js";
 export { ImportError, bilingualLine, type ImportErrorCode } from "./errors.js";
 export {
+  DuplicateLedger,
   MAX_VALUE_CHARS,
   normalizeRows,
   openImport,
@@ -46,6 +50,7 @@ export {
   type OpenedImport,
   type Rejection,
   type RowSource,
+  type RowWritten,
 } from "./normalize.js";
 export {
   IMPORT_ALIASES_FILE,
@@ -68,6 +73,7 @@ export {
   MAX_TRACKING_ID_DIGITS,
   MAX_YEAR,
   MIN_YEAR,
+  contactState,
   hasContact,
   looksLikeFormula,
   parseBoolean,
@@ -78,5 +84,6 @@ export {
   parseReportType,
   parseText,
   parseTrackingId,
+  type ContactState,
   type Parsed,
 } from "./values.js";

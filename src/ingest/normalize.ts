@@ -1,6 +1,13 @@
 // Turning table rows into report snapshots, event rows or rejections (pure apart from the default
 // alias table). Reporter contact columns are read only for the manual-intake check; complaint text
 // and reporter identity are never returned.
+//
+// A tracking ID met twice in one file: identical rows import once (the second changes nothing);
+// rows with different values are never guessed between. The DuplicateLedger notes them, and the
+// caller imports the file again with them known, so that every row of that ID is rejected, each
+// naming the others. A value that changes no deadline and is not recognised (an unknown channel,
+// an unreadable category) keeps the report, with a warning row instead of a rejection.
+import { createHash } from "node:crypto";
 import type { Bilingual, Lang } from "../i18n/lang.js";
 import {
   MANUAL_CHANNELS,
@@ -30,7 +37,7 @@ import {
   type TableRow,
 } from "./read.js";
 import {
-  hasContact,
+  contactState,
   parseBoolean,
   parseChannel,
   parseComplexity,
@@ -49,12 +56,68 @@ export interface Rejection {
   column: string;
   value: string;
   reason: Bilingual;
+  /** The row's tracking ID and agency as written: whoever calls the reporter back needs them. */
+  trackingId?: string;
+  agency?: string;
+  /** "warning": the row was imported all the same; absent: the row was rejected. */
+  severity?: "warning";
+}
+
+/** As written in the row, for rejections the importer adds later (they name the row). */
+export interface RowWritten {
+  trackingId: string;
+  agency: string;
 }
 
 export type NormalizedRow =
-  | { rowNumber: number; kind: "snapshot"; snapshot: ReportSnapshot }
-  | { rowNumber: number; kind: "event"; event: ReportEventRow }
+  | {
+      rowNumber: number;
+      kind: "snapshot";
+      snapshot: ReportSnapshot;
+      written?: RowWritten;
+      warnings?: Rejection[];
+    }
+  | { rowNumber: number; kind: "event"; event: ReportEventRow; written?: RowWritten }
   | { rowNumber: number; kind: "rejected"; rejections: Rejection[] };
+
+/**
+ * The tracking IDs of one file seen so far, to tell identical repeats from contradicting ones.
+ * Holds a short fingerprint per ID; row lists only for the IDs met more than once.
+ */
+export class DuplicateLedger {
+  private readonly seen = new Map<string, { fingerprint: string; rows: number[] }>();
+  /** IDs found with contradicting rows in this pass, with every row number of each. */
+  readonly contradicted = new Map<string, number[]>();
+
+  /** `known`: the contradicted IDs of an earlier pass over the same file (rejected outright). */
+  constructor(readonly known: ReadonlyMap<string, readonly number[]> = new Map()) {}
+
+  /** Rows other than `rowNumber` that contradict this row, or [] when it may be imported. */
+  see(trackingId: string, rowNumber: number, snapshot: ReportSnapshot): number[] {
+    const fingerprint = createHash("sha1").update(JSON.stringify(snapshot)).digest("base64");
+    const first = this.seen.get(trackingId);
+    if (!first) {
+      this.seen.set(trackingId, { fingerprint, rows: [rowNumber] });
+      return [];
+    }
+    const others = [...first.rows];
+    first.rows.push(rowNumber);
+    const contradicted = this.contradicted.get(trackingId);
+    if (contradicted) {
+      contradicted.push(rowNumber);
+      return others;
+    }
+    if (first.fingerprint === fingerprint) return [];
+    this.contradicted.set(trackingId, [...first.rows]);
+    return others;
+  }
+
+  /** True when this pass found contradictions the earlier pass did not know. */
+  get needsAnotherPass(): boolean {
+    for (const id of this.contradicted.keys()) if (!this.known.has(id)) return true;
+    return false;
+  }
+}
 
 export interface NormalizeOptions {
   agencies: readonly Agency[];
@@ -65,6 +128,8 @@ export interface NormalizeOptions {
   mapping?: ColumnMapping;
   /** Default: loadImportAliases() (config/import-aliases.yaml). */
   aliases?: CompiledAliases;
+  /** Tracking IDs of this file (default: a fresh ledger); see DuplicateLedger. */
+  duplicates?: DuplicateLedger;
 }
 
 /** The rows a table can feed, with headers known up front (a Table, or an array in tests). */
@@ -122,7 +187,7 @@ export async function* normalizeRows(
       boolean: (v) => parseBoolean(v, aliases.boolean),
     },
     defaultZone: options.defaultZone,
-    seen: new Map(),
+    duplicates: options.duplicates ?? new DuplicateLedger(),
     memo: new Map(),
   };
   for await (const row of table) {
@@ -137,8 +202,8 @@ interface Ctx {
   aliases: CompiledAliases;
   agency: AgencyMatcher;
   defaultZone: string;
-  /** Tracking ID → first row number (duplicates in one file). */
-  seen: Map<string, number>;
+  /** Tracking IDs of the file (repeats in one file). */
+  duplicates: DuplicateLedger;
   /** The parsers of those columns, made once. */
   parsers: {
     agency: (v: CellValue) => Parsed<Agency>;
@@ -156,6 +221,7 @@ const MEMO_LIMIT = 2_000;
 
 class RowReader {
   readonly rejections: Rejection[] = [];
+  readonly warnings: Rejection[] = [];
   constructor(
     readonly row: TableRow,
     readonly ctx: Ctx,
@@ -194,12 +260,35 @@ class RowReader {
   }
 
   reject(field: ImportField, reason: Bilingual, column?: string, value?: string): void {
-    this.rejections.push({
+    this.rejections.push(this.problem(field, reason, column, value));
+  }
+
+  /** A problem that does not stop the row: it is imported, and the warning listed. */
+  warn(field: ImportField, reason: Bilingual): void {
+    this.warnings.push({ ...this.problem(field, reason), severity: "warning" });
+  }
+
+  /** The tracking ID and agency cells as written (trimmed, cut to a readable length). */
+  written(): RowWritten {
+    return {
+      trackingId: truncate(cellText(this.cell("tracking_id")).trim(), 40),
+      agency: truncate(cellText(this.cell("opd")).trim(), 80),
+    };
+  }
+
+  private problem(
+    field: ImportField,
+    reason: Bilingual,
+    column?: string,
+    value?: string,
+  ): Rejection {
+    return {
       rowNumber: this.row.rowNumber,
       column: column ?? this.header(field) ?? field,
       value: value ?? truncate(cellText(this.cell(field)), MAX_VALUE_CHARS),
       reason,
-    });
+      ...this.written(),
+    };
   }
 
   /** The agency of the `opd` column (null when empty) and the zone of the row's dates. */
@@ -219,38 +308,57 @@ class RowReader {
   }
 }
 
-function trackingId(r: RowReader, duplicates: boolean): string | undefined {
-  const id = r.take("tracking_id", parseTrackingId(r.cell("tracking_id")));
-  if (id === undefined || !duplicates) return id;
-  const first = r.ctx.seen.get(id);
-  if (first !== undefined) {
-    r.reject("tracking_id", {
-      id: `ID tracking ganda dalam berkas, pertama di baris ${first}`,
-      en: `duplicate tracking ID in the file, first on row ${first}`,
-    });
-    return undefined;
-  }
-  r.ctx.seen.set(id, r.row.rowNumber);
-  return id;
+function trackingId(r: RowReader): string | undefined {
+  return r.take("tracking_id", parseTrackingId(r.cell("tracking_id")));
+}
+
+function contradiction(r: RowReader, id: string, others: readonly number[]): void {
+  const rows = others.join(", ");
+  r.reject("tracking_id", {
+    id: `ID tracking ${id} muncul lagi di baris ${rows} dengan isi yang berbeda: tidak ada yang diimpor, karena Pantau tidak menebak mana yang benar; perbaiki atau hapus baris yang salah lalu impor ulang`,
+    en: `tracking ID ${id} appears again on row ${rows} with different values: none of them is imported, since Pantau never guesses which is right; correct or delete the wrong row, then import again`,
+  });
 }
 
 function snapshotRow(row: TableRow, ctx: Ctx): NormalizedRow {
   const r = new RowReader(row, ctx);
-  const trackingIdValue = trackingId(r, true);
+  const trackingIdValue = trackingId(r);
+  const known =
+    trackingIdValue === undefined ? undefined : ctx.duplicates.known.get(trackingIdValue);
+  if (trackingIdValue !== undefined && known)
+    contradiction(
+      r,
+      trackingIdValue,
+      known.filter((n) => n !== row.rowNumber),
+    );
   const agency = r.agency();
   const receivedAt = r.date("received_at", agency.zone, true);
   const p = ctx.parsers;
   const type = r.take("type", r.parsed("type", p.type));
   const complexity = r.take("complexity", r.parsed("complexity", p.complexity));
-  const category = r.take("category", r.parsed("category", parseText));
-  const channel = r.take("channel", r.parsed("channel", p.channel));
+  // Channel and category change no deadline: an unreadable one keeps the report, with a warning.
+  const categoryParsed = r.parsed("category", parseText);
+  const category = categoryParsed.ok ? categoryParsed.value : null;
+  if (!categoryParsed.ok)
+    r.warn("category", {
+      id: `${categoryParsed.reason.id}; laporan tetap diimpor tanpa kategori`,
+      en: `${categoryParsed.reason.en}; the report is imported without a category`,
+    });
+  const channelParsed = r.parsed("channel", p.channel);
+  const channel: Channel | null = channelParsed.ok ? channelParsed.value : "other";
+  if (!channelParsed.ok)
+    r.warn("channel", {
+      id: `${channelParsed.reason.id}; laporan tetap diimpor dengan kanal "other" (lainnya)`,
+      en: `${channelParsed.reason.en}; the report is imported with channel "other"`,
+    });
   const anonymous = r.take("anonymous", r.parsed("anonymous", p.boolean));
   const confidential = r.take("confidential", r.parsed("confidential", p.boolean));
   const declared = r.take("contact_complete", r.parsed("contact_complete", p.boolean));
-  const contactComplete =
-    declared === true ||
-    hasContact(r.cell("contact_phone"), "phone") ||
-    hasContact(r.cell("contact_email"), "email");
+  const contacts = contactFields.map((f) => ({
+    field: f,
+    state: contactState(r.cell(f), f === "contact_phone" ? "phone" : "email"),
+  }));
+  const contactComplete = declared === true || contacts.some((c) => c.state === "valid");
 
   const milestones: ReportMilestones = {};
   const instants = new Map<ImportField, Instant>();
@@ -269,7 +377,20 @@ function snapshotRow(row: TableRow, ctx: Ctx): NormalizedRow {
       en: "a disposition date is given but the agency is empty",
     });
 
-  if (channel && MANUAL_CHANNELS.includes(channel) && !contactComplete) {
+  const malformed = contacts.filter((c) => c.state === "invalid");
+  if (channel && MANUAL_CHANNELS.includes(channel) && !contactComplete && malformed.length > 0) {
+    const cols = malformed.map((c) => r.header(c.field) ?? c.field).join(" / ");
+    r.reject(
+      malformed[0]?.field ?? "contact_phone",
+      {
+        id: `data pelapor tidak valid (kolom ${cols}): laporan dari kanal ${channel} wajib memuat nomor telepon (8–15 angka) atau email pelapor yang benar; periksa isinya, tanyakan kepada pelapor bila perlu, lalu impor ulang`,
+        en: `reporter contact data invalid (column ${cols}): a report from channel ${channel} needs a well-formed phone number (8–15 digits) or email of the reporter; check it, ask the reporter if needed, then import again`,
+      },
+      cols,
+      // Never the contact data itself.
+      CONTACT_MASK,
+    );
+  } else if (channel && MANUAL_CHANNELS.includes(channel) && !contactComplete) {
     const cols = (["contact_phone", "contact_email", "contact_complete"] as const)
       .map((f) => r.header(f))
       .filter((h): h is string => h !== undefined);
@@ -297,22 +418,30 @@ function snapshotRow(row: TableRow, ctx: Ctx): NormalizedRow {
     confidential === undefined
   )
     return { rowNumber: row.rowNumber, kind: "rejected", rejections: r.rejections };
+  const snapshot: ReportSnapshot = {
+    trackingId: trackingIdValue,
+    receivedAt,
+    opd: agency.code,
+    type,
+    complexity,
+    category,
+    channel,
+    anonymous,
+    confidential,
+    contactComplete,
+    milestones,
+  };
+  const others = ctx.duplicates.see(trackingIdValue, row.rowNumber, snapshot);
+  if (others.length > 0) {
+    contradiction(r, trackingIdValue, others);
+    return { rowNumber: row.rowNumber, kind: "rejected", rejections: r.rejections };
+  }
   return {
     rowNumber: row.rowNumber,
     kind: "snapshot",
-    snapshot: {
-      trackingId: trackingIdValue,
-      receivedAt,
-      opd: agency.code,
-      type,
-      complexity,
-      category,
-      channel,
-      anonymous,
-      confidential,
-      contactComplete,
-      milestones,
-    },
+    snapshot,
+    written: r.written(),
+    ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
   };
 }
 
@@ -341,7 +470,7 @@ function checkOrder(r: RowReader, instants: ReadonlyMap<ImportField, Instant>): 
 
 function eventRow(row: TableRow, ctx: Ctx): NormalizedRow {
   const r = new RowReader(row, ctx);
-  const id = trackingId(r, false);
+  const id = trackingId(r);
   const agency = r.agency();
   const at = r.date("at", agency.zone, true);
   const kind = r.take("event", parseEventKind(r.cell("event"), ctx.aliases.event));
@@ -356,6 +485,7 @@ function eventRow(row: TableRow, ctx: Ctx): NormalizedRow {
     rowNumber: row.rowNumber,
     kind: "event",
     event: { trackingId: id, kind, at, opd: agency.code },
+    written: r.written(),
   };
 }
 

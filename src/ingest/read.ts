@@ -64,6 +64,11 @@ export interface Table extends AsyncIterable<TableRow> {
   headerRowNumber: number;
   /** xlsx: the sheet being read. */
   sheet?: string;
+  /**
+   * xlsx without --sheet: visible sheets passed over before `sheet` because no header row was
+   * recognised in them (a cover page, notes).
+   */
+  skippedSheets?: string[];
   /** CSV: the detected encoding and delimiter. */
   encoding?: TextEncoding;
   delimiter?: CsvDelimiter;
@@ -73,7 +78,10 @@ export interface Table extends AsyncIterable<TableRow> {
 }
 
 export interface ReadOptions {
-  /** xlsx: the sheet to read (default: the first visible sheet). */
+  /**
+   * xlsx: the sheet to read. Default: the first visible sheet whose header row `isHeader`
+   * recognises (the first visible sheet when none does, or without `isHeader`).
+   */
   sheet?: string;
   /**
    * Recognises the header row among the first `headerSearchRows` non-blank rows (title rows
@@ -107,10 +115,15 @@ export async function readTable(input: Input, options: ReadOptions = {}): Promis
   const isZip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
   if (isZip) {
     const source = byteSource(input, counter);
-    const sheetInfo: { name?: string } = {};
-    const raw = xlsxRows(source, options.sheet, sheetInfo);
+    const sheetInfo: SheetChoice = { skipped: [] };
+    const raw = xlsxRows(source, options, sheetInfo);
     return tableOf(raw, options, { format: "xlsx", progress, close: () => destroy(source) }, () =>
-      sheetInfo.name === undefined ? {} : { sheet: sheetInfo.name },
+      sheetInfo.name === undefined
+        ? {}
+        : {
+            sheet: sheetInfo.name,
+            ...(sheetInfo.skipped.length > 0 ? { skippedSheets: [...sheetInfo.skipped] } : {}),
+          },
     );
   }
   const encoding = await detectEncoding(input, head);
@@ -130,7 +143,7 @@ async function tableOf(
   raw: AsyncGenerator<RawRow>,
   options: ReadOptions,
   base: Pick<Table, "format" | "progress" | "close">,
-  details: () => Partial<Pick<Table, "sheet" | "encoding" | "delimiter">>,
+  details: () => Partial<Pick<Table, "sheet" | "skippedSheets" | "encoding" | "delimiter">>,
 ): Promise<Table> {
   const it = raw[Symbol.asyncIterator]();
   // Rows read while searching the header and not taken as it (none when a header was found).
@@ -380,11 +393,30 @@ function corrupt(e: unknown): ImportError {
   });
 }
 
+interface SheetChoice {
+  name?: string;
+  /** Visible sheets passed over because no header row was recognised in them. */
+  skipped: string[];
+}
+
+/** Drains a sheet that is not read (see the comment in xlsxRows). */
+async function drain(rows: AsyncIterator<ExcelJS.Row>): Promise<void> {
+  for (let r = await rows.next(); !r.done; r = await rows.next()) {
+    // skipped
+  }
+}
+
 async function* xlsxRows(
   source: Readable,
-  wanted: string | undefined,
-  info: { name?: string },
+  options: ReadOptions,
+  info: SheetChoice,
 ): AsyncGenerator<RawRow> {
+  const wanted = options.sheet;
+  // Without --sheet, each visible sheet is tried in turn: the first one with a recognised header
+  // row among its first non-blank rows is read. When none has one, the first visible sheet's
+  // rows are given anyway (their headers then produce the "missing columns" message).
+  const search = wanted === undefined ? options.isHeader : undefined;
+  const limit = options.headerSearchRows ?? 20;
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
     worksheets: "emit",
     sharedStrings: "cache",
@@ -394,6 +426,7 @@ async function* xlsxRows(
   });
   const names: string[] = [];
   let chosen: WorksheetLike | undefined;
+  let fallback: { name: string; rows: RawRow[] } | undefined;
   try {
     for await (const ws of reader as AsyncIterable<unknown>) {
       const sheet = ws as WorksheetLike;
@@ -404,19 +437,42 @@ async function* xlsxRows(
           ? !hidden
           : sheet.name === wanted ||
             sheet.name.trim().toLowerCase() === wanted.trim().toLowerCase();
+      const rows = sheet[Symbol.asyncIterator]();
       if (!match) {
         // Read the skipped sheet to its end: when the shared strings come after the sheets,
         // exceljs parks each sheet in a temporary file and deletes it once its generator moves
         // on, and a sheet left unread would then open a deleted file (an uncaught ENOENT).
-        for await (const _row of sheet) {
-          // skipped
-        }
+        await drain(rows);
         continue;
+      }
+      const head: RawRow[] = [];
+      if (search) {
+        let nonBlank = 0;
+        let found = false;
+        while (nonBlank < limit) {
+          const r = await rows.next();
+          if (r.done) break;
+          const raw = { rowNumber: r.value.number, values: rowValues(r.value) };
+          head.push(raw);
+          if (raw.values.every(isBlank)) continue;
+          nonBlank++;
+          if (search(raw.values.map((v) => cellText(v).trim()))) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          await drain(rows);
+          fallback ??= { name: sheet.name, rows: head };
+          info.skipped.push(sheet.name);
+          continue;
+        }
       }
       chosen = sheet;
       info.name = sheet.name;
-      for await (const row of sheet) {
-        yield { rowNumber: row.number, values: rowValues(row) };
+      yield* head;
+      for (let r = await rows.next(); !r.done; r = await rows.next()) {
+        yield { rowNumber: r.value.number, values: rowValues(r.value) };
       }
       break;
     }
@@ -425,6 +481,13 @@ async function* xlsxRows(
     throw corrupt(e);
   } finally {
     source.destroy();
+  }
+  if (!chosen && fallback) {
+    // No sheet has a recognised header: the first visible one, as without a header search.
+    info.name = fallback.name;
+    info.skipped = [];
+    yield* fallback.rows;
+    return;
   }
   if (chosen) return;
   if (names.length === 0)

@@ -1,4 +1,7 @@
-// The rejection report (--rejects FILE): CSV (UTF-8 with BOM, for Excel) or XLSX by extension.
+// The rejection report (--rejects FILE): CSV (UTF-8 with BOM, for Excel) or XLSX by extension,
+// owner-only (0600). Each line names the row, its tracking ID and agency as written (whoever calls
+// the reporter back needs them), the column, the value, whether the row was rejected or imported
+// with a warning, and why.
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { extname } from "node:path";
@@ -6,10 +9,17 @@ import ExcelJS from "exceljs";
 import { pick, type Lang } from "../i18n/lang.js";
 import type { Rejection } from "./normalize.js";
 
-export const REJECT_HEADERS: Record<Lang, readonly [string, string, string, string]> = {
-  id: ["baris", "kolom", "nilai", "alasan"],
-  en: ["row", "column", "value", "reason"],
+export const REJECT_HEADERS: Record<Lang, readonly string[]> = {
+  id: ["baris", "ID tracking", "instansi (tertulis)", "kolom", "nilai", "jenis", "alasan"],
+  en: ["row", "tracking ID", "agency (as written)", "column", "value", "kind", "reason"],
 };
+
+const KIND: Record<Lang, { rejected: string; warning: string }> = {
+  id: { rejected: "ditolak", warning: "peringatan" },
+  en: { rejected: "rejected", warning: "warning" },
+};
+
+const WIDTHS = [8, 22, 30, 24, 40, 12, 100];
 
 /**
  * Neutralises spreadsheet formula injection: a value starting with =, +, -, @, tab or CR is
@@ -31,8 +41,9 @@ export interface WriteRejectsOptions {
 }
 
 /**
- * Writes `rejections` to `path`: .xlsx → a workbook (streamed), anything else → CSV with BOM.
- * Columns: row, column, value, reason (headers and reasons in `lang`). Returns the rows written.
+ * Writes `rejections` (and warnings) to `path`: .xlsx → a workbook (streamed), anything else → CSV
+ * with BOM. Columns: REJECT_HEADERS (headers, kinds and reasons in `lang`). Returns the rows
+ * written.
  */
 export async function writeRejects(
   path: string,
@@ -41,22 +52,21 @@ export async function writeRejects(
   options: WriteRejectsOptions = {},
 ): Promise<number> {
   const headers = REJECT_HEADERS[lang];
-  const line = (r: Rejection): [number, string, string, string] => [
+  const line = (r: Rejection): (number | string)[] => [
     r.rowNumber,
+    neutralizeFormula(r.trackingId ?? ""),
+    neutralizeFormula(r.agency ?? ""),
     neutralizeFormula(r.column),
     neutralizeFormula(r.value),
+    KIND[lang][r.severity === "warning" ? "warning" : "rejected"],
     neutralizeFormula(pick(lang, r.reason)),
   ];
   let count = 0;
   if (extname(path).toLowerCase() === ".xlsx") {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true });
+    const file = createWriteStream(path, { mode: 0o600 });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true });
     const ws = wb.addWorksheet(lang === "en" ? "Rejections" : "Penolakan");
-    ws.columns = [
-      { header: headers[0], width: 8 },
-      { header: headers[1], width: 24 },
-      { header: headers[2], width: 40 },
-      { header: headers[3], width: 100 },
-    ];
+    ws.columns = headers.map((header, i) => ({ header, width: WIDTHS[i] ?? 20 }));
     ws.getRow(1).font = { bold: true };
     ws.getRow(1).commit();
     for await (const r of rejections) {
@@ -64,11 +74,13 @@ export async function writeRejects(
       count++;
     }
     ws.commit();
+    const closed = once(file, "close");
     await wb.commit();
+    await closed;
     return count;
   }
   const d = options.delimiter ?? ",";
-  const out = createWriteStream(path, { encoding: "utf8" });
+  const out = createWriteStream(path, { encoding: "utf8", mode: 0o600 });
   const failed = new Promise<never>((_, reject) => out.once("error", reject));
   const write = async (text: string) => {
     if (!out.write(text)) await Promise.race([once(out, "drain"), failed]);

@@ -494,10 +494,23 @@ export function parseText(v: CellValue): Parsed<string | null> {
 // ---------------------------------------------------------------------------------------------
 // Reporter contact (presence only; the value itself is never kept)
 
-/** A plausible phone number (≥ 8 digits) or email address is present in the cell. */
-export function hasContact(v: CellValue, kind: "phone" | "email"): boolean {
-  if (isEmptyValue(v) || isCellProblem(v)) return false;
+export type ContactState = "absent" | "valid" | "invalid";
+
+/**
+ * Whether a reporter contact cell holds a plausible phone number (8–15 digits, written with
+ * digits, spaces, "+", "-", ".", "/" and parentheses only) or email address, nothing, or something
+ * malformed ("0812-ABC-99").
+ */
+export function contactState(v: CellValue, kind: "phone" | "email"): ContactState {
+  if (isEmptyValue(v)) return "absent";
+  if (isCellProblem(v)) return "invalid";
   const text = cellText(v).trim();
-  if (kind === "email") return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text);
-  return (text.match(/\d/g)?.length ?? 0) >= 8;
+  if (kind === "email") return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) ? "valid" : "invalid";
+  const digits = text.match(/\d/g)?.length ?? 0;
+  return /^[+()\d\s./-]+$/.test(text) && digits >= 8 && digits <= 15 ? "valid" : "invalid";
+}
+
+/** A plausible phone number or email address is present in the cell (see contactState). */
+export function hasContact(v: CellValue, kind: "phone" | "email"): boolean {
+  return contactState(v, kind) === "valid";
 }

@@ -13,7 +13,9 @@ import {
   type OutboxCountRow,
   type OutboxState,
   type OutcomeCountRow,
+  type ImportCountRow,
 } from "./source.js";
+import { importCounts } from "../store/importHistory.js";
 
 export interface PgMetricsSourceOptions {
   knex: Knex;
@@ -23,6 +25,11 @@ export interface PgMetricsSourceOptions {
   calendar: { coveredYears: readonly number[]; zone: string };
   /** Per-query time limit (default 10 s); a slow query fails its collector, not the scrape. */
   queryTimeoutMs?: number;
+  /**
+   * The instant the import feed counts as stopped after a file imported at `last` (working
+   * days in the regency's calendar); absent: never (no feed gauge).
+   */
+  feedDueAt?: (last: Instant) => Instant;
   /** Advisory lock key (two int4) of the metrics leader; default [0x50414e54 ("PANT"), 9464]. */
   leaderLockKey?: readonly [number, number];
 }
@@ -242,6 +249,21 @@ export function createPgMetricsSource(options: PgMetricsSourceOptions): PgMetric
         .map((r): OutboxCountRow => ({ state: r.state as OutboxState, count: r.count }));
     },
     // --- end of escalation schema ---------------------------------------------------------------
+
+    async importCounts(now): Promise<ImportCountRow> {
+      if (!(await tableExists("import_files")))
+        return {
+          byResult: { imported: 0, unchanged: 0, failed: 0 },
+          lastImportedAt: null,
+          feedDueAt: null,
+        };
+      const counts = await importCounts(knex, now);
+      const last = counts.lastImportedAt;
+      return {
+        ...counts,
+        feedDueAt: last !== null && options.feedDueAt ? options.feedDueAt(last) : null,
+      };
+    },
 
     calendarCoveredUntil: (now) =>
       Promise.resolve(

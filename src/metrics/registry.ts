@@ -21,6 +21,8 @@ import {
   type MetricsSource,
   type OutboxCountRow,
   type OutcomeCountRow,
+  type ImportCountRow,
+  IMPORT_FILE_RESULTS,
 } from "./source.js";
 
 /** An agency of the directory (config/agencies.yaml); every one is pre-filled with zeros. */
@@ -103,6 +105,7 @@ export const COLLECTORS = [
   "liaisons",
   "outbox",
   "calendar",
+  "imports",
 ] as const;
 export type CollectorName = (typeof COLLECTORS)[number];
 
@@ -128,6 +131,7 @@ interface Snapshot {
   escalations: EscalationCountRow[] | null;
   liaisons: string[] | null;
   outbox: OutboxCountRow[] | null;
+  imports: ImportCountRow | null;
   /** Undefined: never read; null: the current year is not covered. */
   calendar: Instant | null | undefined;
   collectors: Map<CollectorName, CollectorStatus>;
@@ -156,6 +160,7 @@ class SourceCache {
       escalations: null,
       liaisons: null,
       outbox: null,
+      imports: null,
       calendar: undefined,
       collectors: new Map(),
     };
@@ -217,6 +222,7 @@ class SourceCache {
     if (calendar !== undefined) s.calendar = calendar;
     if (!s.leader) {
       s.clocks = s.outcomes = s.agencies = s.escalations = s.liaisons = s.outbox = null;
+      s.imports = null;
       for (const name of COLLECTORS)
         if (name !== "leader" && name !== "calendar") s.collectors.delete(name);
       return;
@@ -228,6 +234,8 @@ class SourceCache {
       (await this.run("escalations", () => this.source.escalationCounts(now))) ?? s.escalations;
     s.liaisons = (await this.run("liaisons", () => this.source.liaisonsActive(now))) ?? s.liaisons;
     s.outbox = (await this.run("outbox", () => this.source.outboxCounts(now))) ?? s.outbox;
+    const importCounts = this.source.importCounts?.bind(this.source);
+    if (importCounts) s.imports = (await this.run("imports", () => importCounts(now))) ?? s.imports;
   }
 }
 
@@ -464,6 +472,42 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     }),
   });
   if (!cache) calendar.remove({});
+
+  // --- the daily import feed (table import_files) ------------------------------------------
+  const importFiles: Counter<"result"> = new Counter({
+    name: "pantau_import_files_total",
+    help: "Files finished by imports (inbox and pantau import), counted in the database, by result: imported, unchanged (content imported before), failed.",
+    labelNames: ["result"],
+    registers,
+    collect: collectFrom((s) => {
+      importFiles.reset();
+      if (!s.imports) return;
+      for (const result of IMPORT_FILE_RESULTS)
+        importFiles.inc({ result }, finiteNonNegative(s.imports.byResult[result]));
+    }),
+  });
+  const importLast: Gauge = new Gauge({
+    name: "pantau_import_last_success_timestamp_seconds",
+    help: "Last time a file with new content was imported (0 when never).",
+    registers,
+    collect: collectFrom((s) => {
+      if (!s.imports) return importLast.remove({});
+      importLast.set(s.imports.lastImportedAt === null ? 0 : s.imports.lastImportedAt / 1000);
+    }),
+  });
+  const feedDue: Gauge = new Gauge({
+    name: "pantau_import_feed_due_timestamp_seconds",
+    help: "When the import feed counts as stopped: import.alert_after_working_days working days after the last file imported (absent when none ever was).",
+    registers,
+    collect: collectFrom((s) => {
+      if (!s.imports || s.imports.feedDueAt === null) return feedDue.remove({});
+      feedDue.set(s.imports.feedDueAt / 1000);
+    }),
+  });
+  if (!cache) {
+    importLast.remove({});
+    feedDue.remove({});
+  }
 
   // --- collector health ------------------------------------------------------------------------
   const collectorGauge = (

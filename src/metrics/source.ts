@@ -55,6 +55,22 @@ export interface OutboxCountRow {
   count: number;
 }
 
+export type ImportFileResult = "imported" | "unchanged" | "failed";
+export const IMPORT_FILE_RESULTS: readonly ImportFileResult[] = ["imported", "unchanged", "failed"];
+
+/** The import history (table import_files), all time up to `now`. */
+export interface ImportCountRow {
+  /** Files finished per result. */
+  byResult: Record<ImportFileResult, number>;
+  /** The last file imported (new content), or null when none ever was. */
+  lastImportedAt: Instant | null;
+  /**
+   * When the feed counts as stopped: `import.alert_after_working_days` working days after the
+   * last file imported (business calendar of the regency); null when none ever was.
+   */
+  feedDueAt: Instant | null;
+}
+
 /**
  * Database-derived values, read on scrape. Every method returns plain rows; the registry caches
  * them, pre-fills quiet agencies with 0 and turns them into series.
@@ -73,6 +89,8 @@ export interface MetricsSource {
   /** Agency codes that have a liaison (pejabat penghubung) appointed at `now`. */
   liaisonsActive(now: Instant): Promise<string[]>;
   outboxCounts(now: Instant): Promise<OutboxCountRow[]>;
+  /** The daily feed's files (absent: no import series, e.g. a fake in tests). */
+  importCounts?(now: Instant): Promise<ImportCountRow>;
   /**
    * First instant the holiday decrees no longer cover, or null when the current year is not
    * covered at all. Read from configuration, so every instance exports it (not leader-only).

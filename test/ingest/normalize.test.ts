@@ -11,6 +11,7 @@ import {
   loadMapping,
   mapHeaders,
   normalizeRows,
+  DuplicateLedger,
   openImport,
   readTable,
   type NormalizedRow,
@@ -398,21 +399,110 @@ describe("ingest: normalizeRows", () => {
     });
   });
 
-  it("rejects the second and later occurrences of a tracking ID", async () => {
+  it("imports an identical repeat of a tracking ID; notes contradicting ones, never guessing", async () => {
+    const headers = ["ID Tracking", "Tgl Lapor", "Instansi Tujuan"];
+    const rows: CellValue[][] = [
+      ["100", "09/07/2024", "Dinkes"],
+      ["200", "09/07/2024", "Dinkes"],
+      ["100", "10/07/2024", "Dinkes"],
+      [" 1 00", "09/07/2024", "Dinkes"],
+      ["200", "09/07/2024", "Dinas Kesehatan"],
+    ];
+    const ledger = new DuplicateLedger();
+    const first = await collect(
+      normalizeRows(memoryTable(headers, rows), options({ duplicates: ledger })),
+    );
+    // Row 6 repeats row 3 exactly (another spelling of the same agency): it stays a snapshot
+    // and changes nothing on import. Rows 4 and 5 contradict row 2.
+    expect(first.map((r) => r.kind)).to.deep.equal([
+      "snapshot",
+      "snapshot",
+      "rejected",
+      "rejected",
+      "snapshot",
+    ]);
+    const rej = rejections(first);
+    expect(rej.map((r) => [r.rowNumber, r.trackingId])).to.deep.equal([
+      [4, "100"],
+      [5, "1 00"],
+    ]);
+    expect(rej[0]?.reason.id).to.match(/^ID tracking 100 muncul lagi di baris 2 dengan isi/);
+    expect(rej[1]?.reason.en).to.match(/^tracking ID 100 appears again on row 2, 4 with/);
+    expect([...ledger.contradicted]).to.deep.equal([["100", [2, 4, 5]]]);
+    expect(ledger.needsAnotherPass).to.equal(true);
+
+    // The second pass knows them: every row of that ID is rejected, each naming the others.
+    const again = new DuplicateLedger(ledger.contradicted);
+    const second = await collect(
+      normalizeRows(memoryTable(headers, rows), options({ duplicates: again })),
+    );
+    expect(second.map((r) => r.kind)).to.deep.equal([
+      "rejected",
+      "snapshot",
+      "rejected",
+      "rejected",
+      "snapshot",
+    ]);
+    expect(rejections(second).map((r) => r.reason.en.split(" with ")[0])).to.deep.equal([
+      "tracking ID 100 appears again on row 4, 5",
+      "tracking ID 100 appears again on row 2, 5",
+      "tracking ID 100 appears again on row 2, 4",
+    ]);
+    expect(again.needsAnotherPass).to.equal(false);
+  });
+
+  it("keeps a report whose channel or category is not recognised, with a warning", async () => {
     const rows = await run(
-      ["ID Tracking", "Tgl Lapor"],
+      ["ID Tracking", "Tgl Lapor", "Instansi Tujuan", "Sumber", "Kategori"],
       [
-        ["100", "09/07/2024"],
-        ["200", "09/07/2024"],
-        ["100", "10/07/2024"],
-        [" 1 00", "11/07/2024"],
+        ["1", "09/07/2024", "DPU Bina Marga", "mobile", "Jalan Rusak"],
+        ["2", "09/07/2024", "Dinkes", "LAPOR! web", { problem: "error_value", detail: "#N/A" }],
       ],
     );
-    expect(rows.map((r) => r.kind)).to.deep.equal(["snapshot", "snapshot", "rejected", "rejected"]);
+    expect(rows.map((r) => r.kind)).to.deep.equal(["snapshot", "snapshot"]);
+    const [a, b] = snapshots(rows);
+    expect([a?.channel, a?.category, a?.opd]).to.deep.equal(["other", "Jalan Rusak", "dpubm"]);
+    expect([b?.channel, b?.category]).to.deep.equal(["lapor_web", null]);
+    const warnings = rows.flatMap((r) => (r.kind === "snapshot" ? (r.warnings ?? []) : []));
+    expect(
+      warnings.map((w) => [w.rowNumber, w.column, w.value, w.trackingId, w.agency, w.severity]),
+    ).to.deep.equal([
+      [2, "Sumber", "mobile", "1", "DPU Bina Marga", "warning"],
+      [3, "Kategori", "#N/A", "2", "Dinkes", "warning"],
+    ]);
+    expect(warnings[0]?.reason.id).to.match(/kanal "mobile" tidak dikenal.*tetap diimpor/);
+    expect(warnings[0]?.reason.en).to.match(/imported with channel "other"/);
+  });
+
+  it("says a present but malformed contact is invalid, naming the column", async () => {
+    const rows = await run(BASE_HEADERS, [
+      ["1", "09/07/2024", "Dinkes", "WA", "0812-ABC-99", ""],
+      ["2", "09/07/2024", "Dinkes", "WA", "", "warga@"],
+      ["3", "09/07/2024", "Dinkes", "WA", "0812-ABC-99", "warga@example.id"],
+      ["4", "09/07/2024", "Dinkes", "WA", "", ""],
+    ]);
+    expect(rows.map((r) => r.kind)).to.deep.equal(["rejected", "rejected", "snapshot", "rejected"]);
     const rej = rejections(rows);
-    expect(rej.map((r) => r.rowNumber)).to.deep.equal([4, 5]);
-    expect(rej[0]?.reason.id).to.equal("ID tracking ganda dalam berkas, pertama di baris 2");
-    expect(rej[0]?.reason.en).to.equal("duplicate tracking ID in the file, first on row 2");
+    expect(rej.map((r) => [r.column, r.value])).to.deep.equal([
+      ["No. HP", "(disamarkan / masked)"],
+      ["Email", "(disamarkan / masked)"],
+      ["No. HP / Email", ""],
+    ]);
+    expect(rej[0]?.reason.id).to.match(/^data pelapor tidak valid \(kolom No\. HP\)/);
+    expect(rej[1]?.reason.en).to.match(/^reporter contact data invalid \(column Email\)/);
+    expect(rej[2]?.reason.id).to.match(/^data pelapor belum lengkap/);
+    expect(JSON.stringify(rows)).to.not.include("ABC").and.not.include("warga@");
+  });
+
+  it("names the tracking ID and the agency as written on every rejection", async () => {
+    const rows = await run(
+      ["ID Tracking", "Tgl Lapor", "Instansi Tujuan"],
+      [[" 2007157 ", "31/02/2025", "Dinas Kesehatn"]],
+    );
+    expect(rejections(rows).map((r) => [r.column, r.trackingId, r.agency])).to.deep.equal([
+      ["Instansi Tujuan", "2007157", "Dinas Kesehatn"],
+      ["Tgl Lapor", "2007157", "Dinas Kesehatn"],
+    ]);
   });
 
   it("rejects an unknown agency with suggestions", async () => {
@@ -471,11 +561,11 @@ describe("ingest: normalizeRows", () => {
       [["12a", "31/02/2025", "rahasia negara", "burung", "mungkin", "=NOW()", "01/01/2020"]],
     );
     const rej = rejections(rows);
+    // An unknown channel ("burung") alone would not reject a row: it is a warning (see below).
     expect(rej.map((r) => r.column)).to.deep.equal([
       "ID Tracking",
       "Tgl Lapor",
       "Klasifikasi",
-      "Kanal",
       "Anonim",
       "Tanggal Disposisi",
     ]);

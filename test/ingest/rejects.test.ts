@@ -1,5 +1,5 @@
 // The rejection report: CSV (BOM) and XLSX, formula injection neutralised, round trip.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import ExcelJS from "exceljs";
@@ -17,6 +17,8 @@ const REJECTIONS: Rejection[] = [
     column: "Tgl Lapor",
     value: "31/02/2025",
     reason: { id: "tanggal tidak mungkin", en: "impossible date" },
+    trackingId: "2007157",
+    agency: "DPU Bina Marka",
   },
   {
     rowNumber: 5,
@@ -26,7 +28,24 @@ const REJECTIONS: Rejection[] = [
   },
   { rowNumber: 6, column: "+kolom", value: "@SUM(A1)", reason: { id: "-satu", en: "-one" } },
   { rowNumber: 7, column: "Isi", value: "\tTAB", reason: { id: "baris\nbaru", en: "new\nline" } },
-  { rowNumber: 8, column: "ID", value: "\rCR", reason: { id: "ok", en: "ok" } },
+  {
+    rowNumber: 8,
+    column: "ID",
+    value: "\rCR",
+    reason: { id: "ok", en: "ok" },
+    trackingId: "-1",
+    severity: "warning",
+  },
+];
+
+const ID_HEADERS = [
+  "baris",
+  "ID tracking",
+  "instansi (tertulis)",
+  "kolom",
+  "nilai",
+  "jenis",
+  "alasan",
 ];
 
 describe("ingest: rejection report", () => {
@@ -43,21 +62,33 @@ describe("ingest: rejection report", () => {
     expect(await writeRejects(path, REJECTIONS, "id")).to.equal(5);
     const bytes = readFileSync(path);
     expect([...bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
-    expect(bytes.toString("utf8")).to.include("\uFEFFbaris,kolom,nilai,alasan\r\n");
+    expect(bytes.toString("utf8")).to.include(`\uFEFF${ID_HEADERS.join(",")}\r\n`);
+    expect(statSync(path).mode & 0o777).to.equal(0o600);
     const t = await readTable(path);
-    expect(t.headers).to.deep.equal(["baris", "kolom", "nilai", "alasan"]);
-    const rows = (await collect(t)).map((r) => r.cells);
+    expect(t.headers).to.deep.equal(ID_HEADERS);
+    const rows = (await collect(t)).map((r) => Object.values(r.cells));
     expect(rows).to.deep.equal([
-      { baris: "4", kolom: "Tgl Lapor", nilai: "31/02/2025", alasan: "tanggal tidak mungkin" },
-      {
-        baris: "5",
-        kolom: "Kategori",
-        nilai: `'=HYPERLINK("http://evil","klik")`,
-        alasan: "alasan, dengan koma",
-      },
-      { baris: "6", kolom: "'+kolom", nilai: "'@SUM(A1)", alasan: "'-satu" },
-      { baris: "7", kolom: "Isi", nilai: "'\tTAB", alasan: "baris\nbaru" },
-      { baris: "8", kolom: "ID", nilai: "'\rCR", alasan: "ok" },
+      [
+        "4",
+        "2007157",
+        "DPU Bina Marka",
+        "Tgl Lapor",
+        "31/02/2025",
+        "ditolak",
+        "tanggal tidak mungkin",
+      ],
+      [
+        "5",
+        "",
+        "",
+        "Kategori",
+        `'=HYPERLINK("http://evil","klik")`,
+        "ditolak",
+        "alasan, dengan koma",
+      ],
+      ["6", "", "", "'+kolom", "'@SUM(A1)", "ditolak", "'-satu"],
+      ["7", "", "", "Isi", "'\tTAB", "ditolak", "baris\nbaru"],
+      ["8", "'-1", "", "ID", "'\rCR", "peringatan", "ok"],
     ]);
   });
 
@@ -66,7 +97,15 @@ describe("ingest: rejection report", () => {
     await writeRejects(path, REJECTIONS.slice(0, 2), "en", { delimiter: ";" });
     const t = await readTable(path);
     expect(t.delimiter).to.equal(";");
-    expect(t.headers).to.deep.equal(["row", "column", "value", "reason"]);
+    expect(t.headers).to.deep.equal([
+      "row",
+      "tracking ID",
+      "agency (as written)",
+      "column",
+      "value",
+      "kind",
+      "reason",
+    ]);
     expect((await collect(t)).map((r) => r.cells.reason)).to.deep.equal([
       "impossible date",
       'reason with "quotes"',
@@ -83,10 +122,14 @@ describe("ingest: rejection report", () => {
     await wb.xlsx.readFile(path);
     const ws = wb.worksheets[0];
     expect(ws?.name).to.equal("Penolakan");
-    expect(ws?.getRow(1).values).to.deep.equal([undefined, "baris", "kolom", "nilai", "alasan"]);
+    expect(statSync(path).mode & 0o777).to.equal(0o600);
+    expect(ws?.getRow(1).values).to.deep.equal([undefined, ...ID_HEADERS]);
     expect(ws?.getCell("A2").value).to.equal(4);
-    expect(ws?.getCell("C3").value).to.equal(`'=HYPERLINK("http://evil","klik")`);
-    expect(ws?.getCell("C3").formula).to.equal(undefined);
+    expect(ws?.getCell("B2").value).to.equal("2007157");
+    expect(ws?.getCell("C2").value).to.equal("DPU Bina Marka");
+    expect(ws?.getCell("E3").value).to.equal(`'=HYPERLINK("http://evil","klik")`);
+    expect(ws?.getCell("E3").formula).to.equal(undefined);
+    expect(ws?.getCell("F6").value).to.equal("peringatan");
     const t = await readTable(path);
     expect((await collect(t)).map((r) => r.cells.nilai)).to.deep.equal([
       "31/02/2025",
@@ -100,6 +143,6 @@ describe("ingest: rejection report", () => {
   it("writes an empty report with headers only", async () => {
     const path = join(tempDir(), "kosong.csv");
     expect(await writeRejects(path, [], "id")).to.equal(0);
-    expect(readFileSync(path, "utf8")).to.equal("\uFEFFbaris,kolom,nilai,alasan\r\n");
+    expect(readFileSync(path, "utf8")).to.equal(`\uFEFF${ID_HEADERS.join(",")}\r\n`);
   });
 });

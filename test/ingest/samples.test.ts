@@ -1,5 +1,6 @@
 // The sample export shipped for the README (samples/, made by scripts/make-samples.ts) imports as
-// documented: 22 reports, 8 rows rejected for 8 different reasons, in both formats.
+// documented: 22 reports (one with a warning), 8 rows rejected for 8 different reasons, in both
+// formats. (The import then rejects the first row of the contradicting tracking ID too.)
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
@@ -26,13 +27,20 @@ describe("ingest: shipped samples", () => {
         "No. HP / Email",
         "ID Tracking",
         "Tanggal Laporan",
-        "Sumber",
+        "No. HP",
         "ID Tracking",
         "Tanggal Disposisi",
       ]);
       const reasons = rejected.map((r) => r.reason.en.split(/[:;]/)[0]);
       expect(new Set(reasons).size).to.equal(8);
       expect(rejected[2]?.reason.id).to.match(/^data pelapor belum lengkap/);
+      expect(rejected[5]?.reason.id).to.match(/^data pelapor tidak valid \(kolom No\. HP\)/);
+      expect(rejected[5]?.value).to.equal("(disamarkan / masked)");
+      expect(rejected[3]?.reason.en).to.match(/appears again on row (6|4) with different values/);
+      const warnings = rows.flatMap((r) => (r.kind === "snapshot" ? (r.warnings ?? []) : []));
+      expect(warnings.map((w) => [w.rowNumber, w.column, w.value, w.severity])).to.deep.equal([
+        [ext === "xlsx" ? 31 : 29, "Sumber", "Merpati Pos", "warning"],
+      ]);
     });
 
   it("gives the same snapshots from the xlsx and the csv", async () => {

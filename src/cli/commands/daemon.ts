@@ -4,6 +4,7 @@ import { runScan } from "../../app/scanJob.js";
 import { seedDemo, DEMO_FIRST_ID } from "../../app/demo.js";
 import { countByState } from "../../escalation/outboxStore.js";
 import { OutboxSender } from "../../escalation/sender.js";
+import { InboxWatcher } from "../../app/inbox.js";
 import { handleSignals, startDaemon } from "../../daemon/daemon.js";
 import { createObservability } from "../../app/observability.js";
 import { registerApiRoutes } from "../../api/routes.js";
@@ -35,6 +36,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
         const metricsServer = await observability.serve();
         const sender = new OutboxSender(ctx, { clock: io.clock });
         const backups = startDaemonBackups(ctx, io.clock);
+        const inbox = new InboxWatcher(ctx, { clock: io.clock });
         const daemon = await startDaemon(ctx, {
           clock: io.clock,
           job: {
@@ -52,6 +54,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
             registerBackupRoute(router, backups);
           },
           onStop: async () => {
+            await inbox.stop();
             await sender.stop();
             await backups.stop();
             await observability.close();
@@ -59,6 +62,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
         });
         sender.start(ctx.config.mail.sendIntervalMs);
         backups.start();
+        inbox.start(ctx.config.import.inboxIntervalMs);
         const unhook = handleSignals(daemon, io.err);
         const base = `http://127.0.0.1:${daemon.httpPort}`;
         io.err(
