@@ -5,6 +5,11 @@
 // States: pending → sending (claimed by one sender, FOR UPDATE SKIP LOCKED, with a lease) →
 // sent | pending again with a later next_attempt_at (retry) | failed (attempts exhausted);
 // cancelled when every decision it carried was cancelled before it was sent.
+//
+// A claim is only as good as its lease: before handing a message to the transport the sender
+// renews the claim of exactly that message (renewClaim), which fails once another sender has
+// taken it over, so a message is never sent under a lost claim. Claims of a sender known to be
+// dead are expired at once (expireClaims) instead of waiting for the lease.
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 import type { OutboundEmail } from "../core/notify/compose.js";
@@ -185,6 +190,55 @@ export async function claimBatch(
     [sender, new Date(now + leaseMs), at, at, limit],
   )) as { rows: OutboxRow[] };
   return result.rows.map(outboxFromRow).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Re-confirms this sender's claim on one message right before it is sent, extending its lease to
+ * `now + leaseMs`. False when the claim was lost: another sender took the message over after the
+ * lease expired (locked_by differs), or it is no longer 'sending'. A claim whose lease ran out
+ * but that nobody took over is still this sender's, and is renewed.
+ */
+export async function renewClaim(
+  db: Db,
+  id: number,
+  sender: string,
+  now: Instant,
+  leaseMs: number,
+): Promise<boolean> {
+  const n = await db("outbox")
+    .where({ id, state: "sending", locked_by: sender })
+    .update({ locked_until: new Date(now + leaseMs) });
+  return Number(n) === 1;
+}
+
+/** Claimants holding unexpired claims at `now`, with how many messages each holds. */
+export async function activeClaimants(db: Db, now: Instant): Promise<Map<string, number>> {
+  const rows = (await db("outbox")
+    .select("locked_by")
+    .count("* as n")
+    .where({ state: "sending" })
+    .where("locked_until", ">=", new Date(now))
+    .whereNotNull("locked_by")
+    .groupBy("locked_by")) as { locked_by: string; n: number | string }[];
+  return new Map(rows.map((r) => [r.locked_by, Number(r.n)]));
+}
+
+/**
+ * Ends the leases of the given claimants now (senders known to be dead), so their messages are
+ * claimed by the next claimBatch instead of after the lease. Returns the messages released.
+ */
+export async function expireClaims(
+  db: Db,
+  claimants: readonly string[],
+  now: Instant,
+): Promise<number> {
+  if (claimants.length === 0) return 0;
+  const n = await db("outbox")
+    .where({ state: "sending" })
+    .whereIn("locked_by", claimants)
+    .where("locked_until", ">=", new Date(now))
+    .update({ locked_until: new Date(now - 1) });
+  return Number(n);
 }
 
 /** Marks a claimed message sent, and the decisions it carried. False if the claim was lost. */
