@@ -128,5 +128,15 @@ if (isMain || process.env.PANTAU_CLI_MAIN === "1") {
     env: process.env,
     clock: () => Date.now(),
   });
-  if (code !== 0) process.exitCode = code;
+  if (code !== 0) {
+    process.exitCode = code;
+    // Backstop: a failed command ends even if something it opened was not closed (a bug); the
+    // line says so, the exit status stays the command's.
+    setTimeout(() => {
+      process.stderr.write(
+        "(keluar paksa: ada sumber daya yang belum ditutup / forced exit: resources were left open)\n",
+      );
+      process.exit(code);
+    }, 10_000).unref();
+  }
 }
