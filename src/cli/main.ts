@@ -7,6 +7,7 @@ import type { AppContext } from "../app/context.js";
 import { loadConfig, packageRoot, type PantauConfig } from "../config/index.js";
 import { buildInfo } from "../app/observability.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
+import { DiskFullError, freeBytes, isDiskFull } from "../db/openErrors.js";
 import { parseLang } from "../i18n/lang.js";
 import { describeError, exitCodeFor } from "./errors.js";
 import { parseInstant } from "./time.js";
@@ -45,15 +46,26 @@ export function createRuntime(io: CliIo): CliRuntime {
     config,
     now: (option) => (option ? parseInstant(option, config().defaultZone, "--now") : io.clock()),
     async withApp(command, fn) {
+      // A full disk under the embedded database is said as such, whatever step hit it.
+      const disk = (error: unknown): unknown => {
+        const c = config();
+        return c.databaseUrl === null && isDiskFull(error) && !(error instanceof DiskFullError)
+          ? new DiskFullError(c.dataDir, freeBytes(c.dataDir), error)
+          : error;
+      };
       const ctx = await bootstrap({
         command,
         env: io.env,
         config: config(),
         now: io.clock(),
         humanLogs: command !== "pantau start",
+      }).catch((error: unknown) => {
+        throw disk(error);
       });
       try {
         return await fn(ctx);
+      } catch (error) {
+        throw disk(error);
       } finally {
         await ctx.db.close();
       }

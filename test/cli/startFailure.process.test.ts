@@ -1,13 +1,13 @@
-// `pantau start` that cannot start completely: with the HTTP port taken it must not stay
-// half-started (metrics answering, database closed) but undo what it started and exit non-zero
-// with a message naming the port and what to change.
+// Commands that cannot start: `pantau start` with the HTTP port taken must not stay half-started
+// (metrics answering, database closed) but undo what it started and exit non-zero with a message
+// naming the port and what to change; an unreachable PostgreSQL is said in words.
 import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, testBackend, type TestDatabase } from "../helpers/db.js";
-import { spawnPantau } from "../helpers/process.js";
+import { runPantau, spawnPantau } from "../helpers/process.js";
 
 function listenOn(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -80,5 +80,21 @@ describe("pantau start that cannot start", function () {
     } finally {
       await closeServer(taken);
     }
+  });
+
+  it("says in words that PostgreSQL cannot be reached: no driver error, no stack", async () => {
+    const run = await runPantau(["migrate"], {
+      DATABASE_URL: "postgres://pantau:rahasia@127.0.0.1:1/pantau",
+      PANTAU_LANG: "id",
+    });
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stderr).to.include(
+      "Tidak bisa terhubung ke PostgreSQL postgres://pantau:***@127.0.0.1:1/pantau",
+    );
+    expect(run.stderr).to.include("ECONNREFUSED");
+    expect(run.stderr).to.include("periksa DATABASE_URL");
+    expect(run.stderr).not.to.include("rahasia");
+    expect(run.stderr).not.to.include("Acquire connection error");
+    expect(run.stderr).not.to.match(/^\s+at /m);
   });
 });
