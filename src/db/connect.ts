@@ -116,7 +116,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       mkdirSync(options.dataDir, { recursive: true });
     } catch (error) {
       lock?.release();
-      throw diskFull(error);
+      // Only a write that failed for space: a busy folder stays busy (served through the daemon).
+      throw isDiskFull(error)
+        ? new DiskFullError(options.dataDir, freeBytes(options.dataDir), error)
+        : error;
     }
     connection = { filename: options.dataDir };
   }
