@@ -9,7 +9,8 @@
 // A claim is only as good as its lease: before handing a message to the transport the sender
 // renews the claim of exactly that message (renewClaim), which fails once another sender has
 // taken it over, so a message is never sent under a lost claim. Claims of a sender known to be
-// dead are expired at once (expireClaims) instead of waiting for the lease.
+// dead are expired at once (expireClaims) instead of waiting for the lease: on one host by its
+// pid; on PostgreSQL by its liveness lock (a session advisory lock held while it drains).
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 import type { OutboundEmail } from "../core/notify/compose.js";
@@ -221,6 +222,27 @@ export async function activeClaimants(db: Db, now: Instant): Promise<Map<string,
     .whereNotNull("locked_by")
     .groupBy("locked_by")) as { locked_by: string; n: number | string }[];
   return new Map(rows.map((r) => [r.locked_by, Number(r.n)]));
+}
+
+/** Advisory-lock class of live outbox senders on PostgreSQL ("PANT"); the key is hashtext(id). */
+export const SENDER_LOCK_CLASS = 0x50414e54;
+
+/**
+ * Claimants (ids ending in ":pg") holding unexpired claims at `now` whose sender liveness lock
+ * no session of this database holds: their process died or lost its connection (PostgreSQL).
+ */
+export async function unlockedPgClaimants(db: Db, now: Instant): Promise<string[]> {
+  const result = (await db.raw(
+    `SELECT DISTINCT o.locked_by FROM outbox o
+     WHERE o.state = 'sending' AND o.locked_until >= ? AND o.locked_by LIKE '%:pg'
+       AND NOT EXISTS (
+         SELECT 1 FROM pg_locks l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND l.classid = (?)::int4::oid AND l.objid = hashtext(o.locked_by)::oid)`,
+    [new Date(now), SENDER_LOCK_CLASS],
+  )) as { rows: { locked_by: string }[] };
+  return result.rows.map((r) => r.locked_by);
 }
 
 /**

@@ -7,7 +7,8 @@
 // Invariants: a message goes to the transport only right after this sender renewed its claim on
 // exactly that message; a send is cut off after sendTimeoutMs, and the lease is longer than that,
 // so no other sender can take a message over while it is being sent (no duplicate however slow
-// SMTP is). Claims of a sender process on this host that is no longer alive are released at once.
+// SMTP is). Claims of a sender process on this host that is no longer alive, or on PostgreSQL of
+// a sender whose liveness lock is gone (its session ended), are released at once.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AppContext } from "../app/context.js";
@@ -22,6 +23,8 @@ import {
   markSent,
   release,
   renewClaim,
+  SENDER_LOCK_CLASS,
+  unlockedPgClaimants,
   type OutboxMessage,
 } from "./outboxStore.js";
 import { emlTransport, smtpTransport, type MailTransport } from "./transports.js";
@@ -74,9 +77,9 @@ export interface SenderOptions {
 export const SEND_TIMEOUT_MS = 120_000;
 const LEASE_MARGIN_MS = 30_000;
 
-/** The host and pid a sender id ("host:pid:hex", as OutboxSender makes them) names, or null. */
+/** The host and pid a sender id ("host:pid:hex[:pg]", as OutboxSender makes them) names, or null. */
 export function claimantProcess(senderId: string): { host: string; pid: number } | null {
-  const m = /^(.+):(\d+):[0-9a-f]{6}$/.exec(senderId);
+  const m = /^(.+):(\d+):[0-9a-f]{6}(?::pg)?$/.exec(senderId);
   return m ? { host: m[1]!, pid: Number(m[2]) } : null;
 }
 
@@ -112,7 +115,10 @@ export class OutboxSender {
     private readonly ctx: AppContext,
     private readonly options: SenderOptions,
   ) {
-    this.id = options.id ?? `${ctx.instanceId}:${randomBytes(3).toString("hex")}`;
+    // On PostgreSQL ":pg" says the sender holds its liveness lock while it drains.
+    this.id =
+      options.id ??
+      `${ctx.instanceId}:${randomBytes(3).toString("hex")}${ctx.db.kind === "postgres" ? ":pg" : ""}`;
     this.transport = options.transport ?? transportFor(ctx);
     this.retry = options.retry ?? ctx.config.mail.retry;
     this.sendTimeoutMs = options.sendTimeoutMs ?? SEND_TIMEOUT_MS;
@@ -151,7 +157,50 @@ export class OutboxSender {
     });
   }
 
+  /**
+   * On PostgreSQL a sender whose id ends in ":pg" drains only while it holds its liveness lock
+   * (a session advisory lock on one pooled connection), so others can tell its claims from those
+   * of a dead sender; the lock is given back when the drain ends, when no claim of it is live.
+   */
   private async drain(): Promise<SendResult> {
+    const knex = this.ctx.db.knex;
+    if (this.ctx.db.kind !== "postgres" || !this.id.endsWith(":pg")) return this.drainClaims();
+    let conn: unknown;
+    try {
+      conn = await knex.client.acquireConnection();
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.log.error("outbox sender: database error; will retry", { error: text });
+      return { sent: 0, retried: 0, failed: 0, error: text };
+    }
+    const key = [SENDER_LOCK_CLASS, this.id];
+    try {
+      const got = (await knex
+        .raw("SELECT pg_try_advisory_lock(?, hashtext(?)) AS ok", key)
+        .connection(conn)) as { rows: { ok: boolean }[] };
+      if (!got.rows[0]?.ok) {
+        // Another session holds the same key (a hash collision): claim nothing this round.
+        this.log.warn("outbox sender: liveness lock busy; skipping this round", {});
+        return { sent: 0, retried: 0, failed: 0, error: null };
+      }
+      try {
+        return await this.drainClaims();
+      } finally {
+        await knex
+          .raw("SELECT pg_advisory_unlock(?, hashtext(?))", key)
+          .connection(conn)
+          .catch(() => undefined);
+      }
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.log.error("outbox sender: database error; will retry", { error: text });
+      return { sent: 0, retried: 0, failed: 0, error: text };
+    } finally {
+      await knex.client.releaseConnection(conn);
+    }
+  }
+
+  private async drainClaims(): Promise<SendResult> {
     const result: SendResult = { sent: 0, retried: 0, failed: 0, error: null };
     const knex = this.ctx.db.knex;
     const batchSize = this.options.batchSize ?? 50;
@@ -192,11 +241,19 @@ export class OutboxSender {
     return result;
   }
 
-  /** Expires the claims of sender processes of this host that died (kill -9, crash). */
+  /**
+   * Expires the claims of senders that died (kill -9, crash): processes of this host that no
+   * longer run, and on PostgreSQL ":pg" senders whose liveness lock no session holds.
+   */
   private async releaseDeadClaims(): Promise<void> {
     const knex = this.ctx.db.knex;
     const now = this.options.clock();
     const dead = [...(await activeClaimants(knex, now)).keys()].filter((id) => claimantDead(id));
+    if (this.ctx.db.kind === "postgres") {
+      for (const id of await unlockedPgClaimants(knex, now)) {
+        if (id !== this.id && !dead.includes(id)) dead.push(id);
+      }
+    }
     if (dead.length === 0) return;
     const released = await expireClaims(knex, dead, now);
     this.log.warn("released the claims of outbox senders that are no longer running", {

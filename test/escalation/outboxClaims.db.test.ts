@@ -1,6 +1,7 @@
 // Outbox claims under faults: two senders and an SMTP server slower than the lease (each
-// Message-ID must arrive exactly once), and a sender process that died holding claims (its
-// messages are taken over at once, not after the whole lease).
+// Message-ID must arrive exactly once), and a sender that died holding claims — a process of
+// this host, or on PostgreSQL a sender elsewhere whose session (and liveness lock) ended: its
+// messages are taken over at once, not after the whole lease.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { hostname } from "node:os";
@@ -8,7 +9,13 @@ import { performance } from "node:perf_hooks";
 import { bootstrap } from "../../src/app/bootstrap.js";
 import type { AppContext } from "../../src/app/context.js";
 import { openDatabase } from "../../src/db/connect.js";
-import { claimBatch, enqueue, listOutbox } from "../../src/escalation/outboxStore.js";
+import pg from "pg";
+import {
+  claimBatch,
+  enqueue,
+  listOutbox,
+  SENDER_LOCK_CLASS,
+} from "../../src/escalation/outboxStore.js";
 import { OutboxSender } from "../../src/escalation/sender.js";
 import { smtpTransport } from "../../src/escalation/transports.js";
 import { createLogger } from "../../src/log.js";
@@ -98,8 +105,10 @@ describe("outbox claims under faults", function () {
         sendTimeoutMs: 1_000,
         random: () => 0.5,
       });
-    const a = make(app.ctx, `${hostname()}:${process.pid}:aaaaaa`);
-    const b = make(second.ctx, `${hostname()}:${process.pid}:bbbbbb`);
+    // As the daemon names them: on PostgreSQL with ":pg", so that liveness locks are in play.
+    const pgSuffix = testBackend === "postgres" ? ":pg" : "";
+    const a = make(app.ctx, `${hostname()}:${process.pid}:aaaaaa${pgSuffix}`);
+    const b = make(second.ctx, `${hostname()}:${process.pid}:bbbbbb${pgSuffix}`);
     try {
       a.start(50);
       b.start(50);
@@ -155,5 +164,41 @@ describe("outbox claims under faults", function () {
     expect(smtp.received.map((r) => r.parsed.messageId)).to.deep.equal([claimed[0]!.messageId]);
     const rows = await listOutbox(app.ctx.db.knex);
     expect(rows.map((r) => r.state)).to.deep.equal(["sent", "sending"]);
+  });
+
+  it("on PostgreSQL, takes over at once the claims of a sender elsewhere whose session ended", async function () {
+    if (testBackend !== "postgres") this.skip();
+    await queueMessages(app.ctx, 2);
+    // Senders on another host: their pids say nothing here; their liveness locks do.
+    const gone = "pantau-b.example:4242:abcdef:pg";
+    const alive = "pantau-b.example:4243:abcdef:pg";
+    const claimed = await claimBatch(app.ctx.db.knex, gone, AT_RISK, 5 * 60_000, 10);
+    expect(claimed).to.have.length(2);
+    await app.ctx.db.knex("outbox").where({ id: claimed[1]!.id }).update({ locked_by: alive });
+    // The live one's session holds its lock.
+    const session = new pg.Client({ connectionString: testDatabaseUrl });
+    await session.connect();
+    try {
+      await session.query("SELECT pg_advisory_lock($1, hashtext($2))", [SENDER_LOCK_CLASS, alive]);
+      const sender = new OutboxSender(app.ctx, {
+        clock: () => AT_RISK + 1_000,
+        transport: smtpTransport(smtp.url, app.ctx.config.mail.from),
+      });
+      try {
+        expect((await sender.runOnce()).sent).to.equal(1);
+      } finally {
+        await sender.stop();
+      }
+    } finally {
+      await session.end();
+    }
+    await smtp.waitFor(1);
+    expect(smtp.received.map((r) => r.parsed.messageId)).to.deep.equal([claimed[0]!.messageId]);
+    const rows = await listOutbox(app.ctx.db.knex);
+    expect(rows.map((r) => [r.state, r.lockedBy?.endsWith(":pg")])).to.deep.equal([
+      ["sent", true],
+      ["sending", true],
+    ]);
+    expect(rows[1]!.lockedBy).to.equal(alive);
   });
 });
