@@ -3,6 +3,7 @@
 import { ConfigError } from "../config/index.js";
 import { DurationError } from "../core/calendar/index.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
+import { connectCode } from "../db/openErrors.js";
 import { ImportError, bilingualLine } from "../ingest/errors.js";
 
 export class UsageError extends Error {
@@ -29,6 +30,15 @@ export function describeError(error: unknown): string {
       bilingualLine(error.msg) + (error.line !== undefined ? ` (baris/line ${error.line})` : "")
     );
   }
+  // Specific codes first: a driver error also has a generic string `code`, and its bare message
+  // ("connect ECONNREFUSED 127.0.0.1:5432") is not what to tell a person.
+  const pgCode = connectCode(error);
+  if (pgCode !== null) {
+    return (
+      `Tidak bisa terhubung ke PostgreSQL (${pgCode}): periksa DATABASE_URL dan apakah server berjalan. / ` +
+      `Cannot connect to PostgreSQL (${pgCode}): check DATABASE_URL and that the server is running.`
+    );
+  }
   if (
     error instanceof Error &&
     "code" in error &&
@@ -38,18 +48,6 @@ export function describeError(error: unknown): string {
   }
   if (error instanceof ConfigError || error instanceof DurationError || error instanceof UsageError)
     return error.message;
-  const pgCode = (error as { code?: string } | null)?.code;
-  if (
-    pgCode === "ECONNREFUSED" ||
-    pgCode === "ENOTFOUND" ||
-    pgCode === "28P01" ||
-    pgCode === "3D000"
-  ) {
-    return (
-      `Tidak bisa terhubung ke PostgreSQL (${pgCode}): periksa DATABASE_URL dan apakah server berjalan. / ` +
-      `Cannot connect to PostgreSQL (${pgCode}): check DATABASE_URL and that the server is running.`
-    );
-  }
   const message = error instanceof Error ? error.message : String(error);
   return `Kesalahan tak terduga / unexpected error: ${message}\n(PANTAU_DEBUG=1 menampilkan detail / shows details)`;
 }

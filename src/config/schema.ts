@@ -122,9 +122,14 @@ export const lang: LeafParser<"id" | "en"> = (v) => {
   });
 };
 
-/** A cron expression, or "" (off). */
-export const optionalCron: LeafParser<string | null> = (v) =>
-  typeof v === "string" && v.trim() === "" ? null : cron(v);
+/** Cron fields with the largest step that still means something (the field's span). */
+const CRON_FIELDS: readonly { id: string; en: string; span: number }[] = [
+  { id: "menit", en: "minute", span: 59 },
+  { id: "jam", en: "hour", span: 23 },
+  { id: "tanggal", en: "day of month", span: 30 },
+  { id: "bulan", en: "month", span: 11 },
+  { id: "hari", en: "weekday", span: 6 },
+];
 
 export const cron: LeafParser<string> = (v) => {
   const t = text(v);
@@ -134,8 +139,31 @@ export const cron: LeafParser<string> = (v) => {
       id: `jadwal cron ${show(t)} tidak valid: gunakan 5 kolom (menit jam tanggal bulan hari), misalnya "*/5 * * * *" untuk tiap 5 menit`,
       en: `invalid cron schedule ${show(t)}: use 5 fields (minute hour day month weekday), e.g. "*/5 * * * *" for every 5 minutes`,
     });
+  // node-cron accepts a step larger than its field ("*/70" minutes fires at minute 0 only, i.e.
+  // hourly): refuse it instead of running on a schedule nobody wrote.
+  const fields = t.trim().split(/\s+/);
+  const named =
+    fields.length === 6 ? [{ id: "detik", en: "second", span: 59 }, ...CRON_FIELDS] : CRON_FIELDS;
+  for (const [i, field] of fields.entries()) {
+    const f = named[i];
+    if (!f) continue;
+    for (const part of field.split(",")) {
+      const step = /\/(\d+)$/.exec(part)?.[1];
+      if (step === undefined) continue;
+      const n = Number(step);
+      if (n >= 1 && n <= f.span) continue;
+      return new Fail({
+        id: `jadwal cron ${show(t)}: langkah "/${step}" pada kolom ${f.id} harus 1–${f.span}; "*/${step}" tidak berarti "tiap ${step} ${f.id}" (cron hanya menghitung di dalam satu ${f.id === "menit" ? "jam" : "putaran kolom"}). Contoh: "*/5 * * * *" tiap 5 menit, "0 * * * *" tiap jam`,
+        en: `cron schedule ${show(t)}: the step "/${step}" in the ${f.en} field must be 1–${f.span}; "*/${step}" does not mean "every ${step} ${f.en}s" (cron counts within one cycle of the field). E.g. "*/5 * * * *" every 5 minutes, "0 * * * *" hourly`,
+      });
+    }
+  }
   return t;
 };
+
+/** A cron expression, or "" (off). */
+export const optionalCron: LeafParser<string | null> = (v) =>
+  typeof v === "string" && v.trim() === "" ? null : cron(v);
 
 /** "" or null → null (embedded database); otherwise a postgres:// URL. */
 export const databaseUrl: LeafParser<string | null> = (v) => {

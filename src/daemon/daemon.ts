@@ -1,12 +1,14 @@
 // The daemon: runs the scan on a node-cron schedule (never overlapping itself), serves health,
 // readiness and local read endpoints over HTTP, and shuts down cleanly: the first SIGTERM/SIGINT
 // finishes the work in hand and closes connections, a second one (or the time limit) forces.
+// A start that fails part-way closes what it opened before throwing (no half-started daemon).
 import cron from "node-cron";
 import type { AppContext } from "../app/context.js";
 import { explainView, statusView } from "../app/statusService.js";
 import { parseLang } from "../i18n/lang.js";
 import { lastSuccessfulScan } from "../store/scanStore.js";
 import { HttpRouter, listen, type RunningServer } from "./http.js";
+import { asListenError } from "./listenError.js";
 
 export interface DaemonJob {
   /** Periodic work at `now` (scan, escalate, send); errors are logged, never crash the daemon. */
@@ -118,14 +120,22 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     logger.error("http handler failed", {
       error: error instanceof Error ? error.message : String(error),
     }),
-  );
-  ctx.db.lock?.advertise(config.http.host, http.port);
-
-  const task = cron.schedule(config.scan.schedule, () => tick(), {
-    timezone: config.scan.zone,
-    noOverlap: true,
-    name: "pantau-scan",
+  ).catch((error: unknown) => {
+    throw asListenError(error, "HTTP", config.http.host, config.http.port);
   });
+  let task: ReturnType<typeof cron.schedule>;
+  try {
+    ctx.db.lock?.advertise(config.http.host, http.port);
+    task = cron.schedule(config.scan.schedule, () => tick(), {
+      timezone: config.scan.zone,
+      noOverlap: true,
+      name: "pantau-scan",
+    });
+  } catch (error) {
+    // Started is undone: nothing may keep answering for a daemon that did not start.
+    await http.close();
+    throw error;
+  }
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));

@@ -5,6 +5,12 @@
 // States: pending → sending (claimed by one sender, FOR UPDATE SKIP LOCKED, with a lease) →
 // sent | pending again with a later next_attempt_at (retry) | failed (attempts exhausted);
 // cancelled when every decision it carried was cancelled before it was sent.
+//
+// A claim is only as good as its lease: before handing a message to the transport the sender
+// renews the claim of exactly that message (renewClaim), which fails once another sender has
+// taken it over, so a message is never sent under a lost claim. Claims of a sender known to be
+// dead are expired at once (expireClaims) instead of waiting for the lease: on one host by its
+// pid; on PostgreSQL by its liveness lock (a session advisory lock held while it drains).
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 import type { OutboundEmail } from "../core/notify/compose.js";
@@ -185,6 +191,76 @@ export async function claimBatch(
     [sender, new Date(now + leaseMs), at, at, limit],
   )) as { rows: OutboxRow[] };
   return result.rows.map(outboxFromRow).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Re-confirms this sender's claim on one message right before it is sent, extending its lease to
+ * `now + leaseMs`. False when the claim was lost: another sender took the message over after the
+ * lease expired (locked_by differs), or it is no longer 'sending'. A claim whose lease ran out
+ * but that nobody took over is still this sender's, and is renewed.
+ */
+export async function renewClaim(
+  db: Db,
+  id: number,
+  sender: string,
+  now: Instant,
+  leaseMs: number,
+): Promise<boolean> {
+  const n = await db("outbox")
+    .where({ id, state: "sending", locked_by: sender })
+    .update({ locked_until: new Date(now + leaseMs) });
+  return Number(n) === 1;
+}
+
+/** Claimants holding unexpired claims at `now`, with how many messages each holds. */
+export async function activeClaimants(db: Db, now: Instant): Promise<Map<string, number>> {
+  const rows = (await db("outbox")
+    .select("locked_by")
+    .count("* as n")
+    .where({ state: "sending" })
+    .where("locked_until", ">=", new Date(now))
+    .whereNotNull("locked_by")
+    .groupBy("locked_by")) as { locked_by: string; n: number | string }[];
+  return new Map(rows.map((r) => [r.locked_by, Number(r.n)]));
+}
+
+/** Advisory-lock class of live outbox senders on PostgreSQL ("PANT"); the key is hashtext(id). */
+export const SENDER_LOCK_CLASS = 0x50414e54;
+
+/**
+ * Claimants (ids ending in ":pg") holding unexpired claims at `now` whose sender liveness lock
+ * no session of this database holds: their process died or lost its connection (PostgreSQL).
+ */
+export async function unlockedPgClaimants(db: Db, now: Instant): Promise<string[]> {
+  const result = (await db.raw(
+    `SELECT DISTINCT o.locked_by FROM outbox o
+     WHERE o.state = 'sending' AND o.locked_until >= ? AND o.locked_by LIKE '%:pg'
+       AND NOT EXISTS (
+         SELECT 1 FROM pg_locks l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND l.classid = (?)::int4::oid AND l.objid = hashtext(o.locked_by)::oid)`,
+    [new Date(now), SENDER_LOCK_CLASS],
+  )) as { rows: { locked_by: string }[] };
+  return result.rows.map((r) => r.locked_by);
+}
+
+/**
+ * Ends the leases of the given claimants now (senders known to be dead), so their messages are
+ * claimed by the next claimBatch instead of after the lease. Returns the messages released.
+ */
+export async function expireClaims(
+  db: Db,
+  claimants: readonly string[],
+  now: Instant,
+): Promise<number> {
+  if (claimants.length === 0) return 0;
+  const n = await db("outbox")
+    .where({ state: "sending" })
+    .whereIn("locked_by", claimants)
+    .where("locked_until", ">=", new Date(now))
+    .update({ locked_until: new Date(now - 1) });
+  return Number(n);
 }
 
 /** Marks a claimed message sent, and the decisions it carried. False if the claim was lost. */

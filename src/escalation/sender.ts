@@ -3,16 +3,28 @@
 // sent — with the decisions it carried — or schedules a retry with exponential backoff and
 // jitter; after the maximum number of attempts the message is 'failed' and stays visible.
 // Database and SMTP outages are logged and retried; they never throw out of runOnce().
+//
+// Invariants: a message goes to the transport only right after this sender renewed its claim on
+// exactly that message; a send is cut off after sendTimeoutMs, and the lease is longer than that,
+// so no other sender can take a message over while it is being sent (no duplicate however slow
+// SMTP is). Claims of a sender process on this host that is no longer alive, or on PostgreSQL of
+// a sender whose liveness lock is gone (its session ended), are released at once.
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { AppContext } from "../app/context.js";
 import type { MailSettings } from "../config/index.js";
 import type { Instant } from "../core/types.js";
 import type { Logger } from "../log.js";
 import {
+  activeClaimants,
   claimBatch,
+  expireClaims,
   markAttemptFailed,
   markSent,
   release,
+  renewClaim,
+  SENDER_LOCK_CLASS,
+  unlockedPgClaimants,
   type OutboxMessage,
 } from "./outboxStore.js";
 import { emlTransport, smtpTransport, type MailTransport } from "./transports.js";
@@ -48,12 +60,43 @@ export interface SenderOptions {
   clock: () => Instant;
   transport?: MailTransport;
   batchSize?: number;
-  /** How long a claim lasts before another sender may take the message over. */
+  /**
+   * How long a claim lasts before another sender may take the message over; renewed before each
+   * message is sent. Must be longer than sendTimeoutMs (default: sendTimeoutMs + 30 s).
+   */
   leaseMs?: number;
+  /** A send that has not finished after this long counts as a failed attempt (default 120 s). */
+  sendTimeoutMs?: number;
   random?: () => number;
   retry?: RetryPolicy;
   /** Identifies this sender in locked_by. */
   id?: string;
+}
+
+/** Default time one message may take to send: SMTP connect, greeting and data, with margin. */
+export const SEND_TIMEOUT_MS = 120_000;
+const LEASE_MARGIN_MS = 30_000;
+
+/** The host and pid a sender id ("host:pid:hex[:pg]", as OutboxSender makes them) names, or null. */
+export function claimantProcess(senderId: string): { host: string; pid: number } | null {
+  const m = /^(.+):(\d+):[0-9a-f]{6}(?::pg)?$/.exec(senderId);
+  return m ? { host: m[1]!, pid: Number(m[2]) } : null;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A claimant known to be dead: a sender process of this host that no longer runs. */
+export function claimantDead(senderId: string, host = hostname()): boolean {
+  const p = claimantProcess(senderId);
+  if (!p || p.host !== host || p.pid === process.pid) return false;
+  return !processAlive(p.pid);
 }
 
 export class OutboxSender {
@@ -61,6 +104,8 @@ export class OutboxSender {
   readonly transport: MailTransport;
   private readonly log: Logger;
   private readonly retry: RetryPolicy;
+  private readonly sendTimeoutMs: number;
+  private readonly leaseMs: number;
   private running: Promise<SendResult> | null = null;
   private again = false;
   private stopping = false;
@@ -70,9 +115,19 @@ export class OutboxSender {
     private readonly ctx: AppContext,
     private readonly options: SenderOptions,
   ) {
-    this.id = options.id ?? `${ctx.instanceId}:${randomBytes(3).toString("hex")}`;
+    // On PostgreSQL ":pg" says the sender holds its liveness lock while it drains.
+    this.id =
+      options.id ??
+      `${ctx.instanceId}:${randomBytes(3).toString("hex")}${ctx.db.kind === "postgres" ? ":pg" : ""}`;
     this.transport = options.transport ?? transportFor(ctx);
     this.retry = options.retry ?? ctx.config.mail.retry;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? SEND_TIMEOUT_MS;
+    this.leaseMs = options.leaseMs ?? this.sendTimeoutMs + LEASE_MARGIN_MS;
+    if (this.leaseMs <= this.sendTimeoutMs) {
+      throw new Error(
+        `outbox lease (${this.leaseMs} ms) must be longer than the send timeout (${this.sendTimeoutMs} ms)`,
+      );
+    }
     this.log = ctx.logger.child({ sender: this.id });
   }
 
@@ -102,14 +157,63 @@ export class OutboxSender {
     });
   }
 
+  /**
+   * On PostgreSQL a sender whose id ends in ":pg" drains only while it holds its liveness lock
+   * (a session advisory lock on one pooled connection), so others can tell its claims from those
+   * of a dead sender; the lock is given back when the drain ends, when no claim of it is live.
+   */
   private async drain(): Promise<SendResult> {
+    const knex = this.ctx.db.knex;
+    if (this.ctx.db.kind !== "postgres" || !this.id.endsWith(":pg")) return this.drainClaims();
+    let conn: unknown;
+    try {
+      conn = await knex.client.acquireConnection();
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.log.error("outbox sender: database error; will retry", { error: text });
+      return { sent: 0, retried: 0, failed: 0, error: text };
+    }
+    const key = [SENDER_LOCK_CLASS, this.id];
+    try {
+      const got = (await knex
+        .raw("SELECT pg_try_advisory_lock(?, hashtext(?)) AS ok", key)
+        .connection(conn)) as { rows: { ok: boolean }[] };
+      if (!got.rows[0]?.ok) {
+        // Another session holds the same key (a hash collision): claim nothing this round.
+        this.log.warn("outbox sender: liveness lock busy; skipping this round", {});
+        return { sent: 0, retried: 0, failed: 0, error: null };
+      }
+      try {
+        return await this.drainClaims();
+      } finally {
+        await knex
+          .raw("SELECT pg_advisory_unlock(?, hashtext(?))", key)
+          .connection(conn)
+          .catch(() => undefined);
+      }
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.log.error("outbox sender: database error; will retry", { error: text });
+      return { sent: 0, retried: 0, failed: 0, error: text };
+    } finally {
+      await knex.client.releaseConnection(conn);
+    }
+  }
+
+  private async drainClaims(): Promise<SendResult> {
     const result: SendResult = { sent: 0, retried: 0, failed: 0, error: null };
     const knex = this.ctx.db.knex;
     const batchSize = this.options.batchSize ?? 50;
-    const leaseMs = this.options.leaseMs ?? 5 * 60_000;
     try {
+      await this.releaseDeadClaims();
       while (!this.stopping) {
-        const batch = await claimBatch(knex, this.id, this.options.clock(), leaseMs, batchSize);
+        const batch = await claimBatch(
+          knex,
+          this.id,
+          this.options.clock(),
+          this.leaseMs,
+          batchSize,
+        );
         if (batch.length === 0) break;
         for (let i = 0; i < batch.length; i++) {
           const message = batch[i]!;
@@ -137,10 +241,62 @@ export class OutboxSender {
     return result;
   }
 
+  /**
+   * Expires the claims of senders that died (kill -9, crash): processes of this host that no
+   * longer run, and on PostgreSQL ":pg" senders whose liveness lock no session holds.
+   */
+  private async releaseDeadClaims(): Promise<void> {
+    const knex = this.ctx.db.knex;
+    const now = this.options.clock();
+    const dead = [...(await activeClaimants(knex, now)).keys()].filter((id) => claimantDead(id));
+    if (this.ctx.db.kind === "postgres") {
+      for (const id of await unlockedPgClaimants(knex, now)) {
+        if (id !== this.id && !dead.includes(id)) dead.push(id);
+      }
+    }
+    if (dead.length === 0) return;
+    const released = await expireClaims(knex, dead, now);
+    this.log.warn("released the claims of outbox senders that are no longer running", {
+      senders: dead,
+      messages: released,
+    });
+  }
+
+  /** The transport's send, cut off after sendTimeoutMs (then a failed attempt, retried later). */
+  private async sendWithTimeout(message: OutboxMessage): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.transport.send(message),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `no answer from ${this.transport.description} within ${Math.round(this.sendTimeoutMs / 1000)} s`,
+                ),
+              ),
+            this.sendTimeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async deliver(message: OutboxMessage, result: SendResult): Promise<void> {
     const knex = this.ctx.db.knex;
+    // The claim must hold for exactly this message while it is sent: renew it now (the batch's
+    // lease may have run out while earlier messages were sent) or leave it to its new owner.
+    if (!(await renewClaim(knex, message.id, this.id, this.options.clock(), this.leaseMs))) {
+      this.log.info("message taken over by another sender; not sending it", {
+        outboxId: message.id,
+      });
+      return;
+    }
     try {
-      await this.transport.send(message);
+      await this.sendWithTimeout(message);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       const exhausted = message.attempts >= this.retry.maxAttempts;

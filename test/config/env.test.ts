@@ -72,6 +72,9 @@ describe("config: environment overrides", () => {
     ["PANTAU_LANG", "fr", /id .*en/],
     ["PANTAU_LOG_LEVEL", "loud", /error, warn, info/],
     ["PANTAU_SCAN_SCHEDULE", "tiap 5 menit", /cron/],
+    // node-cron accepts it and fires hourly: a step larger than its field is refused.
+    ["PANTAU_SCAN_SCHEDULE", "*/70 * * * *", /step "\/70" in the minute field must be 1–59/],
+    ["PANTAU_SCAN_SCHEDULE", "0 */30 * * *", /hour field must be 1–23/],
     ["DATABASE_URL", "mysql://db/pantau", /postgres:\/\//],
     ["PANTAU_CONFIG_DIR", "/nonexistent/pantau-config", /PANTAU_CONFIG_DIR/],
   ];

@@ -27,6 +27,8 @@ export interface TestSmtp {
   url: string;
   received: ReceivedMail[];
   mode: SmtpMode;
+  /** Milliseconds the server takes over each message before answering (a slow server). */
+  delayMs: number;
   /** Resolves when at least n messages have arrived. */
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -35,7 +37,7 @@ export interface TestSmtp {
 export async function startSmtp(): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
-  const state: { mode: SmtpMode } = { mode: "accept" };
+  const state: { mode: SmtpMode; delayMs: number } = { mode: "accept", delayMs: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
@@ -62,16 +64,19 @@ export async function startSmtp(): Promise<TestSmtp> {
           return;
         }
         const raw = Buffer.concat(chunks).toString("utf8");
-        void simpleParser(raw).then((parsed) => {
-          received.push({
-            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-            raw,
-            parsed,
-          });
-          waiters.forEach((w) => w());
-          callback();
-        }, callback);
+        const slow = new Promise<void>((resolve) => setTimeout(resolve, state.delayMs));
+        void slow
+          .then(() => simpleParser(raw))
+          .then((parsed) => {
+            received.push({
+              envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+              envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+              raw,
+              parsed,
+            });
+            waiters.forEach((w) => w());
+            callback();
+          }, callback);
       });
     },
   });
@@ -86,6 +91,12 @@ export async function startSmtp(): Promise<TestSmtp> {
     },
     set mode(m: SmtpMode) {
       state.mode = m;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(ms: number) {
+      state.delayMs = ms;
     },
     waitFor(n, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {

@@ -4,14 +4,32 @@ import { runScan } from "../../app/scanJob.js";
 import { seedDemo, DEMO_FIRST_ID } from "../../app/demo.js";
 import { countByState } from "../../escalation/outboxStore.js";
 import { OutboxSender } from "../../escalation/sender.js";
-import { InboxWatcher } from "../../app/inbox.js";
-import { handleSignals, startDaemon } from "../../daemon/daemon.js";
+import { handleSignals, startDaemon, type DaemonOptions } from "../../daemon/daemon.js";
+import { asListenError } from "../../daemon/listenError.js";
 import { createObservability } from "../../app/observability.js";
 import { registerApiRoutes } from "../../api/routes.js";
+import { InboxWatcher } from "../../app/inbox.js";
 import { registerBackupRoute, startDaemonBackups } from "../../backup/daemonBackups.js";
 import { pick } from "../../i18n/lang.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
+
+/** What a start has opened so far, to close newest first when a later step fails. */
+class UndoStack {
+  private readonly steps: (() => Promise<void>)[] = [];
+  push(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+  /** The value of `step`; if it fails, everything pushed so far is undone and the error rethrown. */
+  async guard<T>(step: Promise<T>): Promise<T> {
+    try {
+      return await step;
+    } catch (error) {
+      for (const undo of this.steps.reverse()) await undo().catch(() => undefined);
+      throw error;
+    }
+  }
+}
 
 export function registerDaemonCommands(program: Command, runtime: CliRuntime): void {
   const { io } = runtime;
@@ -31,13 +49,23 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
             officers: summary.officers,
           });
         }
+        // Started in an order that can be undone: a failure part-way (a port in use) stops what
+        // was started, newest first, and the command fails; never a half-started daemon.
+        const undo = new UndoStack();
         const observability = createObservability(ctx, io.clock);
         ctx.metrics = observability.metrics;
-        const metricsServer = await observability.serve();
+        undo.push(() => observability.close());
+        const metricsServer = await undo.guard(
+          observability.serve().catch((error: unknown) => {
+            throw asListenError(error, "metrics", ctx.config.metrics.host, ctx.config.metrics.port);
+          }),
+        );
         const sender = new OutboxSender(ctx, { clock: io.clock });
+        undo.push(() => sender.stop());
+        // Timers of these two start only once the daemon is up (nothing to undo before).
         const backups = startDaemonBackups(ctx, io.clock);
         const inbox = new InboxWatcher(ctx, { clock: io.clock });
-        const daemon = await startDaemon(ctx, {
+        const daemonOptions: DaemonOptions = {
           clock: io.clock,
           job: {
             async tick(now) {
@@ -59,7 +87,8 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
             await backups.stop();
             await observability.close();
           },
-        });
+        };
+        const daemon = await undo.guard(startDaemon(ctx, daemonOptions));
         sender.start(ctx.config.mail.sendIntervalMs);
         backups.start();
         inbox.start(ctx.config.import.inboxIntervalMs);
