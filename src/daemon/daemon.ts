@@ -3,10 +3,13 @@
 // finishes the work in hand and closes connections, a second one (or the time limit) forces.
 import cron from "node-cron";
 import type { AppContext } from "../app/context.js";
-import { explainView, statusView } from "../app/statusService.js";
+import { UnknownAgencyError } from "../app/context.js";
+import { explainView, ReportNotFoundError, statusView } from "../app/statusService.js";
+import { CALENDAR_RANGE, inCalendarRange } from "../core/calendar/index.js";
 import { parseLang } from "../i18n/lang.js";
 import { lastSuccessfulScan } from "../store/scanStore.js";
-import { HttpRouter, listen, type RunningServer } from "./http.js";
+import { installRejectionGuard } from "./guard.js";
+import { HttpError, HttpRouter, listen, type RunningServer } from "./http.js";
 
 export interface DaemonJob {
   /** Periodic work at `now` (scan, escalate, send); errors are logged, never crash the daemon. */
@@ -34,6 +37,21 @@ export interface RunningDaemon {
   stop(reason: string): Promise<void>;
   /** Runs one tick now (tests, `scan --once` parity); waits for a running one first. */
   tickNow(): Promise<void>;
+}
+
+/** `?now=` of the local endpoints: epoch milliseconds inside the calendar range, else 400. */
+function localNow(url: URL, clock: () => number): number {
+  const raw = url.searchParams.get("now");
+  if (raw === null) return clock();
+  const now = /^-?[0-9]{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!inCalendarRange(now)) {
+    const years = `${CALENDAR_RANGE.firstYear}–${CALENDAR_RANGE.lastYear}`;
+    throw new HttpError(
+      400,
+      `now: harus milidetik epoch dalam tahun ${years} (pantau mengirimnya dari --now) / now: must be epoch milliseconds within the years ${years} (pantau sends it from --now)`,
+    );
+  }
+  return now;
 }
 
 export async function startDaemon(ctx: AppContext, options: DaemonOptions): Promise<RunningDaemon> {
@@ -90,11 +108,11 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     "GET",
     "/local/status",
     async (_req, url) => {
-      const now = Number(url.searchParams.get("now") ?? options.clock());
-      return {
-        status: 200,
-        body: await statusView(ctx, { opd: url.searchParams.get("opd") ?? undefined, now }),
-      };
+      const now = localNow(url, options.clock);
+      const opd = url.searchParams.get("opd") ?? undefined;
+      if (opd !== undefined && !ctx.calendars.agency(opd))
+        throw new HttpError(404, new UnknownAgencyError(opd).message);
+      return { status: 200, body: await statusView(ctx, { opd, now }) };
     },
     { loopbackOnly: true },
   );
@@ -102,14 +120,26 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     "GET",
     "/local/explain/{trackingId}",
     async (_req, url, params) => {
-      const now = Number(url.searchParams.get("now") ?? options.clock());
-      const doc = await explainView(
-        ctx,
-        params.trackingId ?? "",
-        now,
-        parseLang(url.searchParams.get("lang") ?? config.lang),
-      );
-      return { status: 200, body: doc };
+      const now = localNow(url, options.clock);
+      const trackingId = params.trackingId ?? "";
+      if (!/^[0-9]{1,20}$/.test(trackingId)) {
+        throw new HttpError(
+          400,
+          `trackingId: ID tracking harus 1–20 angka / trackingId: a tracking ID is 1 to 20 digits`,
+        );
+      }
+      try {
+        const doc = await explainView(
+          ctx,
+          trackingId,
+          now,
+          parseLang(url.searchParams.get("lang") ?? config.lang),
+        );
+        return { status: 200, body: doc };
+      } catch (error) {
+        if (error instanceof ReportNotFoundError) throw new HttpError(404, error.message);
+        throw error;
+      }
     },
     { loopbackOnly: true },
   );
@@ -120,6 +150,8 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     }),
   );
   ctx.db.lock?.advertise(config.http.host, http.port);
+  // Nothing a client sends may end the process: a stray rejection is logged, serving goes on.
+  const removeGuard = installRejectionGuard(logger);
 
   const task = cron.schedule(config.scan.schedule, () => tick(), {
     timezone: config.scan.zone,
@@ -149,6 +181,7 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     ]);
     clearTimeout(timer);
     await http.close();
+    removeGuard();
     logger.info("stopped");
     resolveStopped();
   };
