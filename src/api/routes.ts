@@ -160,14 +160,21 @@ export function registerApiRoutes(
   }
 
   /**
-   * Writing: an agency token must own the report before the write (a new report: the agency it
-   * is disposed to) and after it, except that the coordinator may dispose reports it owns.
+   * Writing, the one rule for snapshots and events: an agency token must own the report before
+   * the write (a new report: the agency it is disposed to), and every disposition it writes must
+   * keep the report with that agency. Only the coordinator (for the reports it owns) and admin
+   * tokens may move a report to another agency. `dispositions` are the targets of the
+   * dispositions in the order the importer applies them (by instant).
    */
-  function mayWrite(token: ApiToken, before: string | null | undefined, after: string | null) {
+  function mayWrite(
+    token: ApiToken,
+    before: string | null | undefined,
+    dispositions: readonly (string | null)[],
+  ): boolean {
     if (token.scope === "admin") return true;
-    const ownerAfter = ownerOf(ctx, after);
     if (before !== undefined && token.opd !== ownerOf(ctx, before)) return false;
-    return token.opd === ownerAfter || token.opd === coordinator;
+    if (token.opd === coordinator) return true;
+    return dispositions.every((target) => token.opd === ownerOf(ctx, target));
   }
 
   const denied = (trackingId: string): ApiError =>
@@ -328,7 +335,7 @@ export function registerApiRoutes(
           .where({ tracking_id: snapshot.trackingId })
           .forUpdate()
           .first()) as { opd: string | null } | undefined;
-        if (!mayWrite(token, existing ? existing.opd : undefined, snapshot.opd))
+        if (!mayWrite(token, existing ? existing.opd : undefined, [snapshot.opd]))
           throw denied(snapshot.trackingId);
         const summary = await importItems(
           within(db),
@@ -377,11 +384,15 @@ export function registerApiRoutes(
         }
       });
       if (problems.length > 0) throw validationError(problems);
-      const items: ImportItem[] = inputs.map((e, i) => ({
-        rowNumber: i,
-        kind: "event",
-        event: { trackingId, kind: e.kind, at: ms(e.at), opd: e.opd ?? null },
-      }));
+      // In time order (stable): the order the importer applies them in and the order the
+      // authorisation below looks at; row numbers keep each event's index in the request.
+      const items: (ImportItem & { kind: "event" })[] = inputs
+        .map((e, i) => ({
+          rowNumber: i,
+          kind: "event" as const,
+          event: { trackingId, kind: e.kind, at: ms(e.at), opd: e.opd ?? null },
+        }))
+        .sort((a, b) => a.event.at - b.event.at);
       return idempotent(call, token, body, async (db) => {
         const existing = (await db("reports")
           .select("opd")
@@ -389,11 +400,10 @@ export function registerApiRoutes(
           .forUpdate()
           .first()) as { opd: string | null } | undefined;
         if (!existing) throw unknownReport(trackingId);
-        let after = existing.opd;
-        for (const e of [...inputs].sort((a, b) => ms(a.at) - ms(b.at))) {
-          if (e.kind === "disposed" || e.kind === "redisposed") after = e.opd ?? after;
-        }
-        if (!mayWrite(token, existing.opd, after)) throw denied(trackingId);
+        const dispositions = items
+          .filter((i) => i.event.kind === "disposed" || i.event.kind === "redisposed")
+          .map((i) => i.event.opd);
+        if (!mayWrite(token, existing.opd, dispositions)) throw denied(trackingId);
         const summary = await importItems(within(db), items, {
           source: `api:${token.name}`,
           now: call.now,

@@ -252,6 +252,15 @@ export function planSnapshot(
   };
 }
 
+/** The target of the latest disposition (by instant; `added` wins a tie) once `added` is in. */
+function latestDisposition(events: readonly ReportEvent[], added: ReportEvent): string | null {
+  let latest = added;
+  for (const e of events) {
+    if ((e.kind === "disposed" || e.kind === "redisposed") && e.at > latest.at) latest = e;
+  }
+  return latest.opd;
+}
+
 /** Plans an event-log line against the stored history. */
 export function planEvent(
   rowNumber: number,
@@ -287,9 +296,12 @@ export function planEvent(
   }
   const event: ReportEvent = { kind: row.kind, at: row.at, opd: row.opd };
   const isNewEvent = !hasEvent(history.events, event);
+  // The report belongs to its latest disposition in time, whatever order the rows come in:
+  // an earlier disposition added after a later one does not move the report (the clocks are
+  // derived in time order, so owner and open clock stay together).
   const report =
     isNewEvent && (row.kind === "disposed" || row.kind === "redisposed")
-      ? { ...history.report, opd: row.opd }
+      ? { ...history.report, opd: latestDisposition(history.events, event) }
       : history.report;
   return {
     report,

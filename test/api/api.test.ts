@@ -512,6 +512,26 @@ describe("HTTP API", function () {
       const after = await call(h, "GET", "/api/v1/reports/5300032", { token: h.tokens.kominfo });
       expect(after.status).to.equal(403);
     });
+
+    it("events out of time order cannot hand a report to another agency (403, nothing written)", async () => {
+      const before = await count(h, "report_events", { tracking_id: "5300030" });
+      // Applied by instant, the disposition to dinsos comes first, the one to dishub last: the
+      // batch still hands the report to dinsos on the way, which only the coordinator may do.
+      const swapped = await call(h, "POST", "/api/v1/reports/5300030/events", {
+        token: h.tokens.dishub,
+        body: [
+          { kind: "redisposed", at: "2025-07-21T09:00:00+07:00", opd: "dishub" },
+          { kind: "redisposed", at: "2025-07-20T09:00:00+07:00", opd: "dinsos" },
+        ],
+      });
+      expect(swapped.status, swapped.text).to.equal(403);
+      expect(await count(h, "report_events", { tracking_id: "5300030" })).to.equal(before);
+      const stored = await call(h, "GET", "/api/v1/reports/5300030", { token: h.tokens.admin });
+      expect(asReport(stored).opd).to.equal("dishub");
+      const open = asReport(stored).clocks.filter((c) => c.stoppedAt === null);
+      expect(open.map((c) => c.opd)).to.include("dishub");
+      expect(open.every((c) => c.opd === "dishub")).to.equal(true);
+    });
   });
 
   describe("reading", () => {
