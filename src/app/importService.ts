@@ -27,6 +27,14 @@ export interface Rejection {
   column: string;
   value: string;
   reason: Bilingual;
+  /** Set when an `admit` rule refused the row (e.g. "backdated"); absent for history conflicts. */
+  code?: string;
+}
+
+/** An `admit` rule's refusal of one new event. */
+export interface Refusal {
+  code: string;
+  reason: Bilingual;
 }
 
 export type ImportItem =
@@ -49,6 +57,11 @@ export interface ImportOptions {
   source: string;
   now: Instant;
   dryRun?: boolean;
+  /**
+   * Judges every event a row would add (the API's recording rules); a refusal rejects the row.
+   * Events already stored are never judged again, so re-sending a snapshot stays harmless.
+   */
+  admit?: (event: ReportEvent, report: Report) => Refusal | null;
   chunkSize?: number;
   onProgress?: (rows: number) => void;
 }
@@ -311,6 +324,32 @@ export function planEvent(
   };
 }
 
+/** The column a snapshot carries each event kind in (for rejections of `admit`). */
+const SNAPSHOT_COLUMN_OF: Partial<Record<EventKind, string>> = {
+  received: "received_at",
+  disposed: "disposed_at",
+  redisposed: "disposed_at",
+  first_response: "first_response_at",
+  followed_up: "followed_up_at",
+  completed: "completed_at",
+  archived: "archived_at",
+};
+
+/** The first of the plan's new events `admit` refuses, as the row's rejection. */
+function refuse(
+  item: ImportItem,
+  plan: Planned,
+  admit: NonNullable<ImportOptions["admit"]>,
+): Rejection | null {
+  for (const event of plan.events) {
+    const refusal = admit(event, plan.report);
+    if (!refusal) continue;
+    const column = item.kind === "event" ? "at" : (SNAPSHOT_COLUMN_OF[event.kind] ?? "at");
+    return { rowNumber: item.rowNumber, column, value: iso(event.at), ...refusal };
+  }
+  return null;
+}
+
 /**
  * Plans one chunk against the histories (the stored ones, plus the previous chunk's results)
  * and derives the clocks of every report it changes. Counts go into `summary`; `histories` ends
@@ -343,6 +382,12 @@ function planChunk(
     if ("reason" in plan) {
       summary.rejected++;
       summary.rejections.push(plan);
+      continue;
+    }
+    const refused = options.admit ? refuse(item, plan, options.admit) : null;
+    if (refused) {
+      summary.rejected++;
+      summary.rejections.push(refused);
       continue;
     }
     if (!plan.reportChanged && plan.events.length === 0) {
