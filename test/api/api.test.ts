@@ -326,6 +326,39 @@ describe("HTTP API", function () {
       expect(await count(h, "reports", { tracking_id: "5300010" })).to.equal(0);
     });
 
+    it("400, not 500, for NUL in a text field and for years outside the calendar range", async () => {
+      const cases: [unknown, string, RegExp][] = [
+        [snapshot("5300012", { category: "Jalan\u0000rusak" }), "category", /karakter kendali/],
+        [snapshot("5300012", { receivedAt: "9999-12-31T00:00:00Z" }), "receivedAt", /rentang/],
+        [snapshot("5300012", { receivedAt: "0001-01-01T00:00:00Z" }), "receivedAt", /rentang/],
+        [
+          snapshot("5300012", { milestones: { disposedAt: "9999-12-31T00:00:00+07:00" } }),
+          "milestones.disposedAt",
+          /rentang/,
+        ],
+      ];
+      for (const [body, field, reason] of cases) {
+        const r = await post(body);
+        expect(r.status, `${field}: ${r.text}`).to.equal(400);
+        expect(asError(r).field, r.text).to.equal(field);
+        expect(asError(r).reason, r.text).to.match(reason);
+      }
+      const event = await call(h, "POST", "/api/v1/reports/5300001/events", {
+        token: h.tokens.admin,
+        body: [{ kind: "completed", at: "0001-01-01T00:00:00Z" }],
+      });
+      expect(asError(event)).to.deep.include({ field: "[0].at", code: "validation_failed" });
+      for (const path of [
+        "/api/v1/reports/5300001?now=1899-12-31T00:00:00Z",
+        "/api/v1/opd/dishub/overdue?now=9999-12-31T00:00:00Z",
+      ]) {
+        const r = await call(h, "GET", path, { token: h.tokens.admin });
+        expect(r.status, r.text).to.equal(400);
+        expect(asError(r).field).to.equal("query.now");
+      }
+      expect(await count(h, "reports", { tracking_id: "5300012" })).to.equal(0);
+    });
+
     it("lists every problem, and refuses bodies that are not JSON", async () => {
       const r = await post({ trackingId: 1, extra: true });
       expect(r.status).to.equal(400);

@@ -107,6 +107,25 @@ describe("daemon HTTP server under hostile input", function () {
     expect(logged.filter((l) => l.level === "error")).to.deep.equal([]);
   });
 
+  it("the local endpoints answer a bad now, agency or tracking ID with 400/404, logging no error", async () => {
+    const cases: [string, number, RegExp][] = [
+      ["/local/status?now=abc", 400, /now:/],
+      [`/local/status?now=${Date.UTC(1899, 11, 31)}`, 400, /1901/],
+      [`/local/status?now=${Date.UTC(9999, 11, 31)}`, 400, /2298/],
+      ["/local/status?opd=dinas-antah", 404, /dinas-antah/],
+      ["/local/explain/123456", 404, /123456/],
+      ["/local/explain/abc", 400, /trackingId/],
+      [`/local/explain/123456?now=${Date.parse("0001-01-01T00:00:00Z")}`, 400, /now:/],
+    ];
+    for (const [path, status, message] of cases) {
+      const r = await get(path);
+      expect(r.status, path).to.equal(status);
+      expect(r.body.error, path).to.match(message);
+    }
+    expect((await get(`/local/status?now=${NOW}`)).status).to.equal(200);
+    expect(logged.filter((l) => l.level === "error")).to.deep.equal([]);
+  });
+
   it(`answers ${FUZZ_REQUESTS} random requests below 500, logs no error, and stays up`, async () => {
     const rnd = random(0x11_2026);
     const int = (n: number): number => Math.floor(rnd() * n);
