@@ -1,11 +1,13 @@
 // Opens Pantau's database through knex: PostgreSQL (pg) when a URL is given, otherwise the
-// embedded PGlite in the data folder, which this process then owns (see dataDirLock.ts).
+// embedded PGlite in the data folder, which this process then owns (see dataDirLock.ts). The
+// data folder is owner-only (fileModes.ts): 0700, its files 0600, repaired on every open.
 import { mkdirSync } from "node:fs";
 import knexPkg, { type Knex } from "knex";
 import ClientPgLite from "knex-pglite";
 import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { acquireDataDirLock, type DataDirLock } from "./dataDirLock.js";
+import { OWNER_ONLY_DIR, restrictToOwner } from "./fileModes.js";
 
 // timestamptz arrives as Date from both drivers; bigint (count(*)) as string from pg: parse it.
 pg.types.setTypeParser(20, (value: string) => Number(value));
@@ -67,7 +69,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     connection = () => ({ pglite: instance });
   } else {
     lock = acquireDataDirLock(options.dataDir, options.command);
-    mkdirSync(options.dataDir, { recursive: true });
+    mkdirSync(options.dataDir, { recursive: true, mode: OWNER_ONLY_DIR });
+    // Owner-only, also for a folder an older version (or another umask) left readable.
+    restrictToOwner(options.dataDir);
     connection = { filename: options.dataDir };
   }
   const knex = knexPkg.knex({
@@ -88,6 +92,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     lock,
     async close() {
       await knex.destroy();
+      // PGlite chmods a few files itself (pg_internal.init, 0644); the folder (0700) keeps
+      // others out meanwhile, and at rest every file is owner-only again.
+      if (lock) restrictToOwner(options.dataDir);
       lock?.release();
     },
   };
