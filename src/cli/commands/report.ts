@@ -1,6 +1,5 @@
 // `pantau report yearly|monthly|rebuild-rollup`: the yearly follow-up trends per agency, the
 // official monthly scorecard, and the rebuild of the report rollups from raw rows.
-import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { DateTime } from "luxon";
 import type { AppContext } from "../../app/context.js";
@@ -28,6 +27,7 @@ import {
 import { UsageError } from "../errors.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
+import { refuseOverwrite, writeOutputFile } from "../outputFiles.js";
 
 const FORMATS = ["table", "csv", "xlsx", "json", "md"] as const;
 type ReportFormat = (typeof FORMATS)[number];
@@ -51,6 +51,7 @@ async function emit(
   format: ReportFormat,
   output: string | undefined,
   lang: Lang,
+  force = false,
 ): Promise<void> {
   let content: string | Buffer;
   if (format === "xlsx") content = await renderXlsx(rendered, lang);
@@ -59,7 +60,7 @@ async function emit(
   else if (format === "md") content = renderMarkdown(rendered, lang);
   else content = renderText(rendered, lang);
   if (output) {
-    writeFileSync(output, content);
+    writeOutputFile(output, content, force);
     runtime.io.err(pick(lang, { id: `Ditulis ke ${output}`, en: `Written to ${output}` }));
     return;
   }
@@ -136,6 +137,7 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
     )
     .addOption(formatOption())
     .option("--output <file>", "tulis ke berkas / write to a file")
+    .option("--force", "timpa berkas --output yang sudah ada / overwrite an existing --output file")
     .action(
       async (opts: {
         from?: string;
@@ -144,8 +146,10 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
         sort: YearlySort;
         format: ReportFormat;
         output?: string;
+        force?: boolean;
       }) => {
         const lang = languageOf(runtime);
+        if (opts.output) refuseOverwrite(opts.output, opts.force ?? false);
         let from = parseYear(opts.from, "--from");
         let to = parseYear(opts.to, "--to");
         await runtime.withApp("pantau report yearly", async (ctx) => {
@@ -167,7 +171,7 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
             ...settings(ctx),
           });
           const rendered = yearlyViews(data, { lang, regency: ctx.config.regency });
-          await emit(runtime, data, rendered, opts.format, opts.output, lang);
+          await emit(runtime, data, rendered, opts.format, opts.output, lang, opts.force);
         });
       },
     );
@@ -178,18 +182,22 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
     .requiredOption("--month <yyyy-mm>", "bulan, mis. 2026-10 / month, e.g. 2026-10")
     .addOption(formatOption())
     .option("--output <file>", "tulis ke berkas / write to a file")
-    .action(async (opts: { month: string; format: ReportFormat; output?: string }) => {
-      const lang = languageOf(runtime);
-      if (!parseMonth(opts.month))
-        throw new UsageError(
-          `--month "${opts.month}" harus berbentuk yyyy-mm, mis. 2026-10. / --month must be yyyy-mm, e.g. 2026-10.`,
-        );
-      await runtime.withApp("pantau report monthly", async (ctx) => {
-        const data = await monthlyReport(ctx.db.knex, { month: opts.month, ...settings(ctx) });
-        const rendered = monthlyViews(data, { lang, regency: ctx.config.regency });
-        await emit(runtime, data, rendered, opts.format, opts.output, lang);
-      });
-    });
+    .option("--force", "timpa berkas --output yang sudah ada / overwrite an existing --output file")
+    .action(
+      async (opts: { month: string; format: ReportFormat; output?: string; force?: boolean }) => {
+        const lang = languageOf(runtime);
+        if (opts.output) refuseOverwrite(opts.output, opts.force ?? false);
+        if (!parseMonth(opts.month))
+          throw new UsageError(
+            `--month "${opts.month}" harus berbentuk yyyy-mm, mis. 2026-10. / --month must be yyyy-mm, e.g. 2026-10.`,
+          );
+        await runtime.withApp("pantau report monthly", async (ctx) => {
+          const data = await monthlyReport(ctx.db.knex, { month: opts.month, ...settings(ctx) });
+          const rendered = monthlyViews(data, { lang, regency: ctx.config.regency });
+          await emit(runtime, data, rendered, opts.format, opts.output, lang, opts.force);
+        });
+      },
+    );
 
   report
     .command("rebuild-rollup")
