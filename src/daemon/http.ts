@@ -173,20 +173,38 @@ function answer(
  * closed after keepAliveTimeoutMs, and at most maxConnections sockets are open at once (a socket
  * beyond that is closed as soon as it is accepted).
  */
-export const SERVER_LIMITS = {
+export interface ServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+export const SERVER_LIMITS: Readonly<ServerLimits> = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 60_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 256,
-} as const;
+};
 
-/** Applies SERVER_LIMITS (or `limits`) to a node:http server (the API's and the metrics one). */
-export function limitServer(server: Server, limits: Partial<typeof SERVER_LIMITS> = {}): void {
+/** A node:http server under SERVER_LIMITS (or `limits`): the API's and the metrics one. */
+export function createLimitedServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  limits: Partial<ServerLimits> = {},
+): Server {
   const l = { ...SERVER_LIMITS, ...limits };
-  server.headersTimeout = l.headersTimeoutMs;
-  server.requestTimeout = l.requestTimeoutMs;
-  server.keepAliveTimeout = l.keepAliveTimeoutMs;
+  const server = createServer(
+    {
+      headersTimeout: l.headersTimeoutMs,
+      requestTimeout: l.requestTimeoutMs,
+      keepAliveTimeout: l.keepAliveTimeoutMs,
+      // How often the timeouts above are checked (Node's default, 30 s, would let them slip).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, l.headersTimeoutMs / 4)),
+    },
+    handler,
+  );
   server.maxConnections = l.maxConnections;
+  return server;
 }
 
 export interface RunningServer {
@@ -200,14 +218,14 @@ export async function listen(
   host: string,
   port: number,
   onError: (error: unknown) => void,
+  limits: Partial<ServerLimits> = {},
 ): Promise<RunningServer> {
-  const server = createServer((req, res) => {
+  const server = createLimitedServer((req, res) => {
     router.handle(req, res, onError).catch((error: unknown) => {
       onError(error);
       answer(res, 500, { error: "internal error" });
     });
-  });
-  limitServer(server);
+  }, limits);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
