@@ -27,23 +27,36 @@ function random(seed: number): () => number {
   };
 }
 
-/** Sends `request` as raw bytes and resolves with the status of the first response (0: none). */
+/**
+ * Sends `request` as raw bytes and resolves with the status of the first response (0: the
+ * connection closed without one). The socket is not half-closed: Node's server would take a FIN
+ * as the client giving up and drop a request whose handler is still working.
+ */
 function rawRequest(port: number, request: Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     const chunks: Buffer[] = [];
-    socket.setTimeout(10_000, () => {
-      socket.destroy();
-      reject(new Error(`no answer within 10 s to ${JSON.stringify(request.toString("latin1"))}`));
-    });
-    socket.on("data", (d: Buffer) => chunks.push(d));
-    socket.on("error", () => undefined); // a reset after the answer is fine; the answer counts
-    socket.on("close", () => {
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
       const text = Buffer.concat(chunks).toString("latin1");
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
+      socket.destroy();
       resolve({ status: status ? Number(status) : 0, text });
+    };
+    socket.setTimeout(10_000, () => {
+      socket.destroy();
+      done = true;
+      reject(new Error(`no answer within 10 s to ${JSON.stringify(request.toString("latin1"))}`));
     });
-    socket.end(request);
+    socket.on("data", (d: Buffer) => {
+      chunks.push(d);
+      if (/^HTTP\/1\.[01] \d{3}/.test(Buffer.concat(chunks).toString("latin1"))) finish();
+    });
+    socket.on("error", () => undefined); // a reset after the answer is fine; the answer counts
+    socket.on("close", finish);
+    socket.write(request);
   });
 }
 
