@@ -4,7 +4,15 @@
 // traces. The composition root registers these routes on the daemon's router.
 import type { IncomingMessage } from "node:http";
 import type { AppContext } from "../app/context.js";
-import { importItems, planSnapshot, type ImportItem } from "../app/importService.js";
+import {
+  importItems,
+  planSnapshot,
+  type ImportItem,
+  type ImportOptions,
+  type Rejection,
+} from "../app/importService.js";
+import { formatDurationText, formatIsoLocal } from "../core/format/index.js";
+import { checkRecording } from "../core/sla/recording.js";
 import { MANUAL_CHANNELS, type Channel, type Instant, type ReportSnapshot } from "../core/types.js";
 import type { HttpRouter, RouteHandler } from "../daemon/http.js";
 import { pick, type Bilingual, type Lang } from "../i18n/lang.js";
@@ -160,14 +168,21 @@ export function registerApiRoutes(
   }
 
   /**
-   * Writing: an agency token must own the report before the write (a new report: the agency it
-   * is disposed to) and after it, except that the coordinator may dispose reports it owns.
+   * Writing, the one rule for snapshots and events: an agency token must own the report before
+   * the write (a new report: the agency it is disposed to), and every disposition it writes must
+   * keep the report with that agency. Only the coordinator (for the reports it owns) and admin
+   * tokens may move a report to another agency. `dispositions` are the targets of the
+   * dispositions in the order the importer applies them (by instant).
    */
-  function mayWrite(token: ApiToken, before: string | null | undefined, after: string | null) {
+  function mayWrite(
+    token: ApiToken,
+    before: string | null | undefined,
+    dispositions: readonly (string | null)[],
+  ): boolean {
     if (token.scope === "admin") return true;
-    const ownerAfter = ownerOf(ctx, after);
     if (before !== undefined && token.opd !== ownerOf(ctx, before)) return false;
-    return token.opd === ownerAfter || token.opd === coordinator;
+    if (token.opd === coordinator) return true;
+    return dispositions.every((target) => token.opd === ownerOf(ctx, target));
   }
 
   const denied = (trackingId: string): ApiError =>
@@ -241,6 +256,79 @@ export function registerApiRoutes(
 
   /** The importer on this transaction (its own transaction becomes a savepoint). */
   const within = (db: Db): AppContext => ({ ...ctx, db: { ...ctx.db, knex: db } });
+
+  /**
+   * The recording rules of core/sla/recording.ts for the events this write adds: nothing dated
+   * beyond the clock skew, and for agency tokens no milestone older than the backdating
+   * tolerance on the agency's calendar. Admin tokens may backdate; that is logged, and every
+   * event keeps its source and recording instant.
+   */
+  function recordingRule(
+    token: ApiToken,
+    trackingId: string,
+    now: Instant,
+  ): ImportOptions["admit"] {
+    const policy = ctx.config.api;
+    return (event, report) => {
+      const opd = token.opd ?? report.opd ?? coordinator;
+      const calendar = ctx.calendars.forAgency(opd);
+      const zone = calendar.spec.zone;
+      // The received instant is LAPOR!'s, not a milestone of the agency: never "backdated".
+      const exempt = event.kind === "received";
+      const problem = checkRecording(event.at, now, calendar, policy, exempt);
+      if (problem?.kind === "future") {
+        return {
+          code: "in_future",
+          reason: {
+            id: `${formatIsoLocal(event.at, zone)} ada di masa depan: paling lambat ${formatIsoLocal(problem.latest, zone)} (jam server ditambah ${policy.clockSkewMs / 1000} detik); kirim peristiwa setelah terjadi`,
+            en: `${formatIsoLocal(event.at, zone)} is in the future: at most ${formatIsoLocal(problem.latest, zone)} (the server's clock plus ${policy.clockSkewMs / 1000} seconds); send an event once it has happened`,
+          },
+        };
+      }
+      if (problem?.kind !== "backdated") return null;
+      if (token.scope === "admin") {
+        ctx.logger.info("backdated milestone recorded by an admin token", {
+          trackingId,
+          kind: event.kind,
+          token: token.name,
+        });
+        return null;
+      }
+      const tolerance = policy.backdateTolerance;
+      return {
+        code: "backdated",
+        reason: {
+          id: `${formatIsoLocal(event.at, zone)} terlalu lampau: peristiwa harus dicatat paling lambat ${formatDurationText(tolerance, "id")} setelah terjadi (batasnya ${formatIsoLocal(problem.deadline, zone)}); peristiwa yang lebih lama hanya dapat dicatat oleh admin (token admin atau pantau import)`,
+          en: `${formatIsoLocal(event.at, zone)} is too far in the past: an event must be recorded within ${formatDurationText(tolerance, "en")} of happening (the limit was ${formatIsoLocal(problem.deadline, zone)}); older events can only be recorded by an admin (an admin token or pantau import)`,
+        },
+      };
+    };
+  }
+
+  /** The importer's rejections as the API's answer: 422 for a recording rule, else 409. */
+  function refusal(
+    rejections: Rejection[],
+    field: (p: { column: string; rowNumber: number }) => string,
+  ): ApiError {
+    // The first rejection the importer met decides the kind of answer.
+    const ruled = rejections[0];
+    if (ruled?.code !== undefined) {
+      return new ApiError(
+        422,
+        ruled.code,
+        ruled.code === "in_future"
+          ? { id: "waktu peristiwa di masa depan", en: "event instant in the future" }
+          : { id: "peristiwa dicatat terlambat", en: "event recorded too late" },
+        rejections
+          .filter((r) => r.code !== undefined)
+          .map((p) => ({ field: field(p), reason: p.reason })),
+      );
+    }
+    return contradiction(
+      rejections.filter((r) => r.code === undefined),
+      field,
+    );
+  }
 
   function contradiction(
     problems: { column: string; reason: Bilingual; rowNumber: number }[],
@@ -328,15 +416,19 @@ export function registerApiRoutes(
           .where({ tracking_id: snapshot.trackingId })
           .forUpdate()
           .first()) as { opd: string | null } | undefined;
-        if (!mayWrite(token, existing ? existing.opd : undefined, snapshot.opd))
+        if (!mayWrite(token, existing ? existing.opd : undefined, [snapshot.opd]))
           throw denied(snapshot.trackingId);
         const summary = await importItems(
           within(db),
           [{ rowNumber: 1, kind: "snapshot", snapshot }],
-          { source: `api:${token.name}`, now: call.now },
+          {
+            source: `api:${token.name}`,
+            now: call.now,
+            admit: recordingRule(token, snapshot.trackingId, call.now),
+          },
         );
         if (summary.rejected > 0) {
-          throw contradiction(summary.rejections, (p) => SNAPSHOT_COLUMNS[p.column] ?? p.column);
+          throw refusal(summary.rejections, (p) => SNAPSHOT_COLUMNS[p.column] ?? p.column);
         }
         const view = await reportView(ctx, db, snapshot.trackingId, call.now);
         if (!view) throw new Error("report vanished after import");
@@ -377,11 +469,15 @@ export function registerApiRoutes(
         }
       });
       if (problems.length > 0) throw validationError(problems);
-      const items: ImportItem[] = inputs.map((e, i) => ({
-        rowNumber: i,
-        kind: "event",
-        event: { trackingId, kind: e.kind, at: ms(e.at), opd: e.opd ?? null },
-      }));
+      // In time order (stable): the order the importer applies them in and the order the
+      // authorisation below looks at; row numbers keep each event's index in the request.
+      const items: (ImportItem & { kind: "event" })[] = inputs
+        .map((e, i) => ({
+          rowNumber: i,
+          kind: "event" as const,
+          event: { trackingId, kind: e.kind, at: ms(e.at), opd: e.opd ?? null },
+        }))
+        .sort((a, b) => a.event.at - b.event.at);
       return idempotent(call, token, body, async (db) => {
         const existing = (await db("reports")
           .select("opd")
@@ -389,18 +485,18 @@ export function registerApiRoutes(
           .forUpdate()
           .first()) as { opd: string | null } | undefined;
         if (!existing) throw unknownReport(trackingId);
-        let after = existing.opd;
-        for (const e of [...inputs].sort((a, b) => ms(a.at) - ms(b.at))) {
-          if (e.kind === "disposed" || e.kind === "redisposed") after = e.opd ?? after;
-        }
-        if (!mayWrite(token, existing.opd, after)) throw denied(trackingId);
+        const dispositions = items
+          .filter((i) => i.event.kind === "disposed" || i.event.kind === "redisposed")
+          .map((i) => i.event.opd);
+        if (!mayWrite(token, existing.opd, dispositions)) throw denied(trackingId);
         const summary = await importItems(within(db), items, {
           source: `api:${token.name}`,
           now: call.now,
+          admit: recordingRule(token, trackingId, call.now),
         });
         if (summary.rejected > 0) {
           // All or nothing: the transaction is rolled back.
-          throw contradiction(
+          throw refusal(
             summary.rejections,
             (p) => `${prefix(p.rowNumber)}${EVENT_COLUMNS[p.column] ?? p.column}`,
           );

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { CHANNELS, COMPLEXITIES, REPORT_TYPES } from "../ingest/aliases.js";
 import { EVENT_KINDS, STAGES, type EventKind } from "../core/types.js";
+import { CALENDAR_RANGE, inCalendarRange } from "../core/calendar/index.js";
 
 /** Ids of the schemas that become components of the OpenAPI document. */
 export const COMPONENT_IDS = [
@@ -19,11 +20,29 @@ export const COMPONENT_IDS = [
 
 export const MAX_EVENTS_PER_REQUEST = 100;
 
-/** RFC 3339 date-time with seconds and an explicit offset (Z or ±hh:mm). */
-export const Instant = z.iso.datetime({ offset: true }).meta({
-  description:
-    "Instant, RFC 3339 / ISO 8601 with seconds and an offset (Z or ±hh:mm); no local time without offset.",
-  examples: ["2025-07-08T10:15:00+07:00"],
+/** RFC 3339 date-time with seconds and an explicit offset (Z or ±hh:mm), within the calendars' years. */
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .refine((v) => inCalendarRange(Date.parse(v)), {
+    message: "outside the calendar range",
+    params: { reason: "calendar_range" },
+  })
+  .meta({
+    description: `Instant, RFC 3339 / ISO 8601 with seconds and an offset (Z or ±hh:mm); no local time without offset; years ${CALENDAR_RANGE.firstYear}–${CALENDAR_RANGE.lastYear}.`,
+    examples: ["2025-07-08T10:15:00+07:00"],
+  });
+
+/** Text without control characters (NUL and the like can be neither stored nor shown). */
+const hasControl = (v: string): boolean => {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+};
+const PlainText = z.string().refine((v) => !hasControl(v), {
+  message: "contains control characters",
+  params: { reason: "control_characters" },
 });
 
 export const TrackingId = z
@@ -71,7 +90,7 @@ export const SnapshotInput = z
       .meta({ description: "Agency the report is disposed to; null before a disposition." }),
     type: ReportType,
     complexity: Complexity.default("unknown"),
-    category: z.string().min(1).max(200).nullable().default(null),
+    category: PlainText.min(1).max(200).nullable().default(null),
     channel: Channel.nullable().default(null),
     anonymous: z.boolean().default(false),
     confidential: z.boolean().default(false),

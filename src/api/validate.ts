@@ -2,6 +2,7 @@
 // path; "path.", "query." and "header." prefixes for non-body values) with a reason in both
 // languages.
 import type { z } from "zod";
+import { CALENDAR_RANGE } from "../core/calendar/index.js";
 import type { Bilingual } from "../i18n/lang.js";
 import { validationError, type FieldProblem } from "./errors.js";
 
@@ -69,6 +70,22 @@ function reasonFor(issue: Issue): Bilingual {
         id: "kolom tidak dikenal (identitas pelapor dan isi pengaduan tidak diterima)",
         en: "unknown field (reporter identity and complaint text are not accepted)",
       };
+    case "custom": {
+      const reason = (issue.params as { reason?: string } | undefined)?.reason;
+      if (reason === "calendar_range") {
+        const years = `${CALENDAR_RANGE.firstYear}–${CALENDAR_RANGE.lastYear}`;
+        return {
+          id: `di luar rentang kalender: tahun harus ${years}`,
+          en: `outside the calendar range: the year must be ${years}`,
+        };
+      }
+      if (reason === "control_characters")
+        return {
+          id: "tidak boleh memuat karakter kendali (mis. NUL, tab, baris baru)",
+          en: "must not contain control characters (such as NUL, tab or line breaks)",
+        };
+      return { id: "nilai tidak valid", en: "invalid value" };
+    }
     case "invalid_union":
       return { id: "bentuk nilai tidak sesuai", en: "does not match any allowed shape" };
     default:

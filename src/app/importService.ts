@@ -33,12 +33,20 @@ export interface Rejection {
   agency?: string;
   /** "warning": the row was imported all the same. */
   severity?: "warning";
+  /** Set when an `admit` rule refused the row (e.g. "backdated"); absent for history conflicts. */
+  code?: string;
 }
 
 /** The row's tracking ID and agency as written, for the rejections the planner adds. */
 export interface ItemWritten {
   trackingId: string;
   agency: string;
+}
+
+/** An `admit` rule's refusal of one new event. */
+export interface Refusal {
+  code: string;
+  reason: Bilingual;
 }
 
 export type ImportItem =
@@ -70,6 +78,11 @@ export interface ImportOptions {
   source: string;
   now: Instant;
   dryRun?: boolean;
+  /**
+   * Judges every event a row would add (the API's recording rules); a refusal rejects the row.
+   * Events already stored are never judged again, so re-sending a snapshot stays harmless.
+   */
+  admit?: (event: ReportEvent, report: Report) => Refusal | null;
   chunkSize?: number;
   onProgress?: (rows: number) => void;
   /** Runs first inside the transaction (e.g. take a lock); throwing rolls back and rethrows. */
@@ -281,6 +294,15 @@ export function planSnapshot(
   };
 }
 
+/** The target of the latest disposition (by instant; `added` wins a tie) once `added` is in. */
+function latestDisposition(events: readonly ReportEvent[], added: ReportEvent): string | null {
+  let latest = added;
+  for (const e of events) {
+    if ((e.kind === "disposed" || e.kind === "redisposed") && e.at > latest.at) latest = e;
+  }
+  return latest.opd;
+}
+
 /** Plans an event-log line against the stored history. */
 export function planEvent(
   rowNumber: number,
@@ -316,9 +338,12 @@ export function planEvent(
   }
   const event: ReportEvent = { kind: row.kind, at: row.at, opd: row.opd };
   const isNewEvent = !hasEvent(history.events, event);
+  // The report belongs to its latest disposition in time, whatever order the rows come in:
+  // an earlier disposition added after a later one does not move the report (the clocks are
+  // derived in time order, so owner and open clock stay together).
   const report =
     isNewEvent && (row.kind === "disposed" || row.kind === "redisposed")
-      ? { ...history.report, opd: row.opd }
+      ? { ...history.report, opd: latestDisposition(history.events, event) }
       : history.report;
   return {
     report,
@@ -326,6 +351,32 @@ export function planEvent(
     reportChanged: !sameReport(history.report, report),
     events: isNewEvent ? [event] : [],
   };
+}
+
+/** The column a snapshot carries each event kind in (for rejections of `admit`). */
+const SNAPSHOT_COLUMN_OF: Partial<Record<EventKind, string>> = {
+  received: "received_at",
+  disposed: "disposed_at",
+  redisposed: "disposed_at",
+  first_response: "first_response_at",
+  followed_up: "followed_up_at",
+  completed: "completed_at",
+  archived: "archived_at",
+};
+
+/** The first of the plan's new events `admit` refuses, as the row's rejection. */
+function refuse(
+  item: ImportItem,
+  plan: Planned,
+  admit: NonNullable<ImportOptions["admit"]>,
+): Rejection | null {
+  for (const event of plan.events) {
+    const refusal = admit(event, plan.report);
+    if (!refusal) continue;
+    const column = item.kind === "event" ? "at" : (SNAPSHOT_COLUMN_OF[event.kind] ?? "at");
+    return { rowNumber: item.rowNumber, column, value: iso(event.at), ...refusal };
+  }
+  return null;
 }
 
 /**
@@ -360,6 +411,12 @@ function planChunk(
     if ("reason" in plan) {
       summary.rejected++;
       summary.rejections.push({ ...plan, trackingId, ...item.written });
+      continue;
+    }
+    const refused = options.admit ? refuse(item, plan, options.admit) : null;
+    if (refused) {
+      summary.rejected++;
+      summary.rejections.push(refused);
       continue;
     }
     if (item.kind === "snapshot" && item.warnings) summary.warnings.push(...item.warnings);

@@ -92,6 +92,10 @@ export function createObservability(ctx: AppContext, clock: () => number): Obser
         port: ctx.config.metrics.port,
         registry,
         logger: ctx.logger,
+        auth: {
+          bearerToken: ctx.config.metrics.bearerToken,
+          basicAuth: ctx.config.metrics.basicAuth,
+        },
       });
       return server;
     },

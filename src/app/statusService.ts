@@ -140,12 +140,40 @@ export async function explainView(
     const kept = storedByKey.get(`${c.stage}|${c.seq}`);
     return kept && kept.stoppedAt !== null ? kept : c;
   });
+  const recordings = await loadRecordings(ctx, trackingId);
   return explainReport(
     history.report,
     history.events,
     derived,
-    { ...clockContext, agencyName: (opd) => ctx.calendars.agency(opd)?.name },
+    {
+      ...clockContext,
+      agencyName: (opd) => ctx.calendars.agency(opd)?.name,
+      recording: (e) => recordings.get(`${e.kind}|${e.at}|${e.opd ?? ""}`),
+    },
     now,
     lang,
+  );
+}
+
+/** When and by what source each event of a report was recorded, by kind|at|opd. */
+async function loadRecordings(
+  ctx: AppContext,
+  trackingId: string,
+): Promise<Map<string, { recordedAt: Instant; source: string }>> {
+  const rows = (await ctx.db
+    .knex("report_events")
+    .select("kind", "at", "opd", "source", "recorded_at")
+    .where({ tracking_id: trackingId })) as {
+    kind: string;
+    at: Date;
+    opd: string | null;
+    source: string;
+    recorded_at: Date;
+  }[];
+  return new Map(
+    rows.map((r) => [
+      `${r.kind}|${r.at.getTime()}|${r.opd ?? ""}`,
+      { recordedAt: r.recorded_at.getTime(), source: r.source },
+    ]),
   );
 }

@@ -8,6 +8,7 @@ import { loadConfig, packageRoot, type PantauConfig } from "../config/index.js";
 import { buildInfo } from "../app/observability.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
 import { DiskFullError, freeBytes, isDiskFull } from "../db/openErrors.js";
+import { OWNER_ONLY_UMASK } from "../db/fileModes.js";
 import { parseLang } from "../i18n/lang.js";
 import { describeError, exitCodeFor } from "./errors.js";
 import { parseInstant } from "./time.js";
@@ -142,6 +143,8 @@ export function languageOf(runtime: CliRuntime): ReturnType<typeof parseLang> {
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith("/cli/main.js");
 if (isMain || process.env.PANTAU_CLI_MAIN === "1") {
+  // Before anything is written: the database, outbox, rejection files and reports are owner-only.
+  process.umask(OWNER_ONLY_UMASK);
   const code = await runCli(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + "\n"),
     err: (s) => process.stderr.write(s + "\n"),

@@ -28,6 +28,7 @@ import { packageRoot, resolveConfigDir } from "./paths.js";
 import {
   agenciesSchema,
   agencySopSchema,
+  bindHost,
   calendarSchema,
   cron,
   databaseUrl,
@@ -35,6 +36,8 @@ import {
   holidaysSchema,
   lang as langParser,
   mailFrom,
+  optionalName,
+  secret,
   smtpUrl,
   logLevel as logLevelParser,
   logFormat as logFormatParser,
@@ -98,8 +101,20 @@ export interface PantauConfig {
   dataDir: string;
   /** PostgreSQL URL, or null for the embedded database in dataDir. */
   databaseUrl: string | null;
+  /** The daemon's HTTP server (health, API); host 127.0.0.1 unless opened on purpose. */
   http: { host: string; port: number };
-  metrics: { host: string; port: number };
+  /**
+   * The /metrics server; with a bearer token and/or basic-auth credentials set, a scrape must
+   * present one of them (null = open, for a host-local Prometheus).
+   */
+  metrics: {
+    host: string;
+    port: number;
+    bearerToken: string | null;
+    basicAuth: { username: string; password: string } | null;
+  };
+  /** Rules for instants written through the API (see core/sla/recording.ts). */
+  api: { backdateTolerance: Duration; clockSkewMs: number };
   /** Cron schedule of the periodic scan and the zone it is read in. */
   scan: { schedule: string; zone: string };
   /** Link template with "{tracking_id}"; see reportUrl(). */
@@ -155,8 +170,13 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   PANTAU_CONFIG_DIR: "config directory",
   DATABASE_URL: "database_url",
   PANTAU_DATA_DIR: "data_dir",
+  PANTAU_HTTP_HOST: "http.host",
   PANTAU_HTTP_PORT: "http.port",
+  PANTAU_METRICS_HOST: "metrics.host",
   PANTAU_METRICS_PORT: "metrics.port",
+  PANTAU_METRICS_BEARER_TOKEN: "metrics.bearer_token",
+  PANTAU_METRICS_BASIC_AUTH_USER: "metrics.basic_auth_user",
+  PANTAU_METRICS_BASIC_AUTH_PASSWORD: "metrics.basic_auth_password",
   PANTAU_LANG: "language",
   PANTAU_LOG_LEVEL: "log.level",
   PANTAU_LOG_FORMAT: "log.format",
@@ -406,6 +426,28 @@ function readConfig(options: LoadOptions): ReadResult {
     }
   }
 
+  if (settings && overrides) {
+    const auth = {
+      user:
+        overrides.metricsBasicUser !== undefined
+          ? overrides.metricsBasicUser
+          : settings.metrics.basic_auth_user,
+      password:
+        overrides.metricsBasicPassword !== undefined
+          ? overrides.metricsBasicPassword
+          : settings.metrics.basic_auth_password,
+    };
+    if ((auth.user === null) !== (auth.password === null)) {
+      const missing = auth.user === null ? "basic_auth_user" : "basic_auth_password";
+      issues.push(
+        err(pantauFile ?? PANTAU_FILE, ["metrics", missing], {
+          id: `basic auth /metrics memerlukan nama pengguna dan kata sandi: isi juga metrics.${missing} (atau kosongkan keduanya)`,
+          en: `basic auth for /metrics needs both a user name and a password: set metrics.${missing} too (or leave both empty)`,
+        }),
+      );
+    }
+  }
+
   // Warnings: holiday coverage of the current (and, late in the year, the next) year.
   if (holidays.ok && settings) {
     const today = DateTime.fromMillis(options.now ?? Date.now(), { zone: settings.default_zone });
@@ -451,8 +493,23 @@ function readConfig(options: LoadOptions): ReadResult {
           : resolve(root, settings.data_dir),
     databaseUrl:
       overrides.databaseUrl !== undefined ? overrides.databaseUrl : settings.database_url,
-    http: { host: settings.http.host, port: overrides.httpPort ?? settings.http.port },
-    metrics: { host: settings.metrics.host, port: overrides.metricsPort ?? settings.metrics.port },
+    http: {
+      host: overrides.httpHost ?? settings.http.host,
+      port: overrides.httpPort ?? settings.http.port,
+    },
+    metrics: {
+      host: overrides.metricsHost ?? settings.metrics.host,
+      port: overrides.metricsPort ?? settings.metrics.port,
+      bearerToken:
+        overrides.metricsBearerToken !== undefined
+          ? overrides.metricsBearerToken
+          : settings.metrics.bearer_token,
+      basicAuth: basicAuth(settings.metrics, overrides),
+    },
+    api: {
+      backdateTolerance: settings.api.backdate_tolerance,
+      clockSkewMs: settings.api.clock_skew_seconds * 1000,
+    },
     scan: {
       schedule: overrides.scanSchedule ?? settings.scan.schedule,
       zone: settings.scan.zone ?? defaultZone,
@@ -889,11 +946,27 @@ function readSops(
 
 // ---------------------------------------------------------------------------------------------
 
+/** The /metrics basic-auth credentials, environment over file; null unless both are set. */
+function basicAuth(
+  file: { basic_auth_user: string | null; basic_auth_password: string | null },
+  env: EnvOverrides,
+): { username: string; password: string } | null {
+  const username = env.metricsBasicUser !== undefined ? env.metricsBasicUser : file.basic_auth_user;
+  const password =
+    env.metricsBasicPassword !== undefined ? env.metricsBasicPassword : file.basic_auth_password;
+  return username && password ? { username, password } : null;
+}
+
 interface EnvOverrides {
   databaseUrl?: string | null;
   dataDir?: string;
+  httpHost?: string;
   httpPort?: number;
+  metricsHost?: string;
   metricsPort?: number;
+  metricsBearerToken?: string | null;
+  metricsBasicUser?: string | null;
+  metricsBasicPassword?: string | null;
   lang?: Lang;
   logLevel?: LogLevel;
   logFormat?: LogFormat;
@@ -932,8 +1005,13 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): EnvOverrides | 
   }
   take("DATABASE_URL", databaseUrl, (v) => (out.databaseUrl = v));
   take("PANTAU_DATA_DIR", text, (v) => (out.dataDir = v));
+  take("PANTAU_HTTP_HOST", bindHost, (v) => (out.httpHost = v));
   take("PANTAU_HTTP_PORT", port, (v) => (out.httpPort = v));
+  take("PANTAU_METRICS_HOST", bindHost, (v) => (out.metricsHost = v));
   take("PANTAU_METRICS_PORT", port, (v) => (out.metricsPort = v));
+  take("PANTAU_METRICS_BEARER_TOKEN", secret, (v) => (out.metricsBearerToken = v));
+  take("PANTAU_METRICS_BASIC_AUTH_USER", optionalName, (v) => (out.metricsBasicUser = v));
+  take("PANTAU_METRICS_BASIC_AUTH_PASSWORD", secret, (v) => (out.metricsBasicPassword = v));
   take("PANTAU_LANG", langParser, (v) => (out.lang = v));
   take("PANTAU_LOG_LEVEL", logLevelParser, (v) => (out.logLevel = v));
   take("PANTAU_LOG_FORMAT", logFormatParser, (v) => (out.logFormat = v));

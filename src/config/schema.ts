@@ -165,6 +165,38 @@ export const cron: LeafParser<string> = (v) => {
 export const optionalCron: LeafParser<string | null> = (v) =>
   typeof v === "string" && v.trim() === "" ? null : cron(v);
 
+/** A host name or address to bind to, e.g. 127.0.0.1, ::1 or 0.0.0.0 (all interfaces). */
+export const bindHost: LeafParser<string> = (v) => {
+  const t = text(v);
+  if (t instanceof Fail) return t;
+  if (!/^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)$/.test(t))
+    return new Fail({
+      id: `alamat ${show(t)} tidak valid: tulis nama host atau alamat IP, misalnya 127.0.0.1 (hanya mesin ini) atau 0.0.0.0 (semua antarmuka)`,
+      en: `invalid address ${show(t)}: write a host name or IP address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces)`,
+    });
+  return t;
+};
+
+/** "" or null → null; otherwise a user name without spaces or colons (basic auth). */
+export const optionalName: LeafParser<string | null> = (v) => {
+  if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
+  if (typeof v === "string" && /^[\x21-\x39\x3b-\x7e]{1,64}$/.test(v.trim())) return v.trim();
+  return new Fail({
+    id: "harus berupa nama tanpa spasi dan tanpa titik dua (maks. 64 karakter), atau kosong",
+    en: "must be a name without spaces or colons (at most 64 characters), or empty",
+  });
+};
+
+/** "" or null → null (no credential); otherwise a secret of printable characters without spaces. */
+export const secret: LeafParser<string | null> = (v) => {
+  if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
+  if (typeof v === "string" && /^[\x21-\x7e]{8,}$/.test(v.trim())) return v.trim();
+  return new Fail({
+    id: "harus berupa teks minimal 8 karakter tanpa spasi (huruf, angka, tanda baca ASCII), atau kosong",
+    en: "must be text of at least 8 characters without spaces (ASCII letters, digits, punctuation), or empty",
+  });
+};
+
 /** "" or null → null (embedded database); otherwise a postgres:// URL. */
 export const databaseUrl: LeafParser<string | null> = (v) => {
   if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
@@ -378,14 +410,23 @@ export function pantauSchema() {
     database_url: leaf(databaseUrl),
     http: z
       .strictObject({
-        host: leaf(withDefault(text, "0.0.0.0")),
+        host: leaf(withDefault(bindHost, "127.0.0.1")),
         port: leaf(withDefault(port, 8080)),
       })
       .prefault({}),
     metrics: z
       .strictObject({
-        host: leaf(withDefault(text, "0.0.0.0")),
+        host: leaf(withDefault(bindHost, "127.0.0.1")),
         port: leaf(withDefault(port, 9464)),
+        bearer_token: leaf(secret),
+        basic_auth_user: leaf(optionalName),
+        basic_auth_password: leaf(secret),
+      })
+      .prefault({}),
+    api: z
+      .strictObject({
+        backdate_tolerance: leaf(withDefault(duration, { amount: 1, unit: "wd" } as Duration)),
+        clock_skew_seconds: leaf(withDefault(posInt, 300)),
       })
       .prefault({}),
     scan: z

@@ -4,10 +4,13 @@
 // A start that fails part-way closes what it opened before throwing (no half-started daemon).
 import cron from "node-cron";
 import type { AppContext } from "../app/context.js";
-import { explainView, statusView } from "../app/statusService.js";
+import { UnknownAgencyError } from "../app/context.js";
+import { explainView, ReportNotFoundError, statusView } from "../app/statusService.js";
+import { CALENDAR_RANGE, inCalendarRange } from "../core/calendar/index.js";
 import { parseLang } from "../i18n/lang.js";
 import { lastSuccessfulScan } from "../store/scanStore.js";
-import { HttpRouter, listen, type RunningServer } from "./http.js";
+import { installRejectionGuard } from "./guard.js";
+import { HttpError, HttpRouter, listen, type RunningServer } from "./http.js";
 import { asListenError } from "./listenError.js";
 
 export interface DaemonJob {
@@ -36,6 +39,21 @@ export interface RunningDaemon {
   stop(reason: string): Promise<void>;
   /** Runs one tick now (tests, `scan --once` parity); waits for a running one first. */
   tickNow(): Promise<void>;
+}
+
+/** `?now=` of the local endpoints: epoch milliseconds inside the calendar range, else 400. */
+function localNow(url: URL, clock: () => number): number {
+  const raw = url.searchParams.get("now");
+  if (raw === null) return clock();
+  const now = /^-?[0-9]{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!inCalendarRange(now)) {
+    const years = `${CALENDAR_RANGE.firstYear}–${CALENDAR_RANGE.lastYear}`;
+    throw new HttpError(
+      400,
+      `now: harus milidetik epoch dalam tahun ${years} (pantau mengirimnya dari --now) / now: must be epoch milliseconds within the years ${years} (pantau sends it from --now)`,
+    );
+  }
+  return now;
 }
 
 export async function startDaemon(ctx: AppContext, options: DaemonOptions): Promise<RunningDaemon> {
@@ -92,11 +110,11 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     "GET",
     "/local/status",
     async (_req, url) => {
-      const now = Number(url.searchParams.get("now") ?? options.clock());
-      return {
-        status: 200,
-        body: await statusView(ctx, { opd: url.searchParams.get("opd") ?? undefined, now }),
-      };
+      const now = localNow(url, options.clock);
+      const opd = url.searchParams.get("opd") ?? undefined;
+      if (opd !== undefined && !ctx.calendars.agency(opd))
+        throw new HttpError(404, new UnknownAgencyError(opd).message);
+      return { status: 200, body: await statusView(ctx, { opd, now }) };
     },
     { loopbackOnly: true },
   );
@@ -104,14 +122,26 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     "GET",
     "/local/explain/{trackingId}",
     async (_req, url, params) => {
-      const now = Number(url.searchParams.get("now") ?? options.clock());
-      const doc = await explainView(
-        ctx,
-        params.trackingId ?? "",
-        now,
-        parseLang(url.searchParams.get("lang") ?? config.lang),
-      );
-      return { status: 200, body: doc };
+      const now = localNow(url, options.clock);
+      const trackingId = params.trackingId ?? "";
+      if (!/^[0-9]{1,20}$/.test(trackingId)) {
+        throw new HttpError(
+          400,
+          `trackingId: ID tracking harus 1–20 angka / trackingId: a tracking ID is 1 to 20 digits`,
+        );
+      }
+      try {
+        const doc = await explainView(
+          ctx,
+          trackingId,
+          now,
+          parseLang(url.searchParams.get("lang") ?? config.lang),
+        );
+        return { status: 200, body: doc };
+      } catch (error) {
+        if (error instanceof ReportNotFoundError) throw new HttpError(404, error.message);
+        throw error;
+      }
     },
     { loopbackOnly: true },
   );
@@ -136,6 +166,8 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     await http.close();
     throw error;
   }
+  // Nothing a client sends may end the process: a stray rejection is logged, serving goes on.
+  const removeGuard = installRejectionGuard(logger);
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -159,6 +191,7 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
     ]);
     clearTimeout(timer);
     await http.close();
+    removeGuard();
     logger.info("stopped");
     resolveStopped();
   };

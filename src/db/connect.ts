@@ -1,6 +1,7 @@
 // Opens Pantau's database through knex: PostgreSQL (pg) when a URL is given, otherwise the
 // embedded PGlite in the data folder, which this process then owns (see dataDirLock.ts).
-// A failed open releases what it opened (pool, lock) and says why in words (openErrors.ts).
+// A failed open releases what it opened (pool, lock) and says why in words (openErrors.ts). The
+// data folder is owner-only (fileModes.ts): 0700, its files 0600, repaired on every open.
 import { mkdirSync } from "node:fs";
 import knexPkg, { type Knex } from "knex";
 import ClientPgLite from "knex-pglite";
@@ -15,6 +16,7 @@ import {
   isDiskFull,
   MIN_FREE_BYTES,
 } from "./openErrors.js";
+import { OWNER_ONLY_DIR, restrictToOwner } from "./fileModes.js";
 
 // timestamptz arrives as Date from both drivers; bigint (count(*)) as string from pg: parse it.
 pg.types.setTypeParser(20, (value: string) => Number(value));
@@ -113,7 +115,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   } else {
     try {
       lock = acquireDataDirLock(options.dataDir, options.command);
-      mkdirSync(options.dataDir, { recursive: true });
+      mkdirSync(options.dataDir, { recursive: true, mode: OWNER_ONLY_DIR });
+      // Owner-only, also for a folder an older version (or another umask) left readable.
+      restrictToOwner(options.dataDir);
     } catch (error) {
       lock?.release();
       // Only a write that failed for space: a busy folder stays busy (served through the daemon).
@@ -145,6 +149,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     async close() {
       // A PGlite broken by a failed write (full disk) may never finish closing: bounded.
       await settle(knex.destroy());
+      // PGlite chmods a few files itself (pg_internal.init, 0644); the folder (0700) keeps
+      // others out meanwhile, and at rest every file is owner-only again.
+      if (lock) restrictToOwner(options.dataDir);
       lock?.release();
     },
   };

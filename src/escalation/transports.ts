@@ -95,13 +95,13 @@ export function emlTransport(dir: string, from: string): MailTransport {
     description: dir,
     async send(message) {
       if (!made) {
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true, mode: 0o700 }); // owner-only, see db/fileModes.ts
         made = true;
       }
       const info = await composer.sendMail(mailOptions(message, from));
       const name = emlFileName(message);
       const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-      writeFileSync(tmp, info.message as Buffer);
+      writeFileSync(tmp, info.message as Buffer, { mode: 0o600 });
       renameSync(tmp, join(dir, name));
     },
     async close() {

@@ -283,6 +283,70 @@ export function parseMapping(yamlText: string, source = "mapping"): ColumnMappin
 }
 
 // ---------------------------------------------------------------------------------------------
+// Identity columns: never onto a stored field
+
+/**
+ * Words that mark a column as reporter identity or complaint text whatever else its header says
+ * ("Nama Lengkap Pelapor", "No. KTP", "Alamat Rumah", "Lampiran Foto").
+ */
+const IDENTITY_WORDS = new Set([
+  "pelapor",
+  "reporter",
+  "nik",
+  "ktp",
+  "alamat",
+  "address",
+  "telepon",
+  "telp",
+  "phone",
+  "hp",
+  "wa",
+  "whatsapp",
+  "email",
+  "surel",
+  "judul",
+  "title",
+  "isi",
+  "uraian",
+  "lampiran",
+  "attachment",
+]);
+
+/**
+ * Whether `header` is a column known to carry reporter identity or complaint text: one of the
+ * alias table's `ignored` headers or contact headers (read only for the contact check), or a
+ * header containing one of IDENTITY_WORDS that the table does not give a stored field.
+ */
+export function isIdentityHeader(header: string, aliases: CompiledAliases): boolean {
+  const key = matchKey(header);
+  const known = [
+    ...aliases.source.ignored.map(matchKey),
+    ...CONTACT_FIELDS.flatMap((f) => aliases.headerKeys.get(f) ?? []),
+  ];
+  if (known.includes(key)) return true;
+  // A header the alias table gives a stored field ("Data Pelapor Lengkap") is not identity.
+  for (const [field, keys] of aliases.headerKeys) {
+    if (!(CONTACT_FIELDS as readonly string[]).includes(field) && keys.includes(key)) return false;
+  }
+  const words = header
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u);
+  return words.some((w) => IDENTITY_WORDS.has(w));
+}
+
+/** A mapping may point only the contact fields (never stored) at an identity column. */
+function refuseIdentityMapping(field: ImportField, header: string, aliases: CompiledAliases) {
+  if ((CONTACT_FIELDS as readonly string[]).includes(field)) return;
+  if (!isIdentityHeader(header, aliases)) return;
+  throw new ImportError("bad_mapping", {
+    id: `berkas pemetaan: ${field}: "${header}" memuat identitas pelapor atau isi pengaduan (nama, NIK, telepon, email, alamat, judul, isi, lampiran), yang tidak pernah disimpan Pantau; petakan ${field} ke kolom lain, atau null untuk mengabaikannya`,
+    en: `mapping file: ${field}: "${header}" holds reporter identity or complaint text (name, NIK, phone, email, address, title, text, attachment), which Pantau never stores; map ${field} to another column, or to null to ignore it`,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Header mapping
 
 export type TableKind = "snapshot" | "event";
@@ -323,6 +387,7 @@ export function mapHeaders(
     if (!(field in mapping)) continue;
     const wanted = mapping[field];
     if (wanted === null || wanted === undefined) continue;
+    refuseIdentityMapping(field, wanted, aliases);
     const found = byKey.get(matchKey(wanted));
     if (found === undefined || taken.has(found)) mappingMissing.push({ field, header: wanted });
     else {

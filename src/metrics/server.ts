@@ -1,7 +1,12 @@
-// The /metrics endpoint on its own port (default 9464), and the one-shot rendering used by
-// `pantau metrics` (a node_exporter textfile collector, tests).
-import { createServer, type Server } from "node:http";
+// The /metrics endpoint on its own port (default 9464, 127.0.0.1), and the one-shot rendering
+// used by `pantau metrics` (a node_exporter textfile collector, tests). With credentials set
+// (metrics.bearer_token, metrics.basic_auth_*), a scrape must present one of them: Prometheus'
+// `authorization` or `basic_auth`; compared in constant time. Idle and slow connections are cut
+// as on the API's server (daemon/http.ts, SERVER_LIMITS).
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createLimitedServer, type ServerLimits } from "../daemon/http.js";
 import type { Registry } from "prom-client";
 import type { PantauRegistry } from "./registry.js";
 
@@ -16,6 +21,39 @@ export interface MetricsServerOptions {
   port: number;
   registry: Registry | PantauRegistry;
   logger?: MetricsServerLogger;
+  /** Credentials a scrape must present (either); absent or all null = open. */
+  auth?: MetricsAuth;
+  limits?: Partial<ServerLimits>;
+}
+
+export interface MetricsAuth {
+  bearerToken: string | null;
+  basicAuth: { username: string; password: string } | null;
+}
+
+/** Equality of two secrets without a timing difference (hashes have the same length). */
+function sameSecret(a: string, b: string): boolean {
+  const h = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+/** Whether `req` carries one of the configured credentials (true when none is configured). */
+export function authorized(req: IncomingMessage, auth: MetricsAuth | undefined): boolean {
+  if (!auth || (auth.bearerToken === null && auth.basicAuth === null)) return true;
+  const header = req.headers.authorization ?? "";
+  const bearer = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+  if (bearer !== undefined && auth.bearerToken !== null)
+    return sameSecret(bearer, auth.bearerToken);
+  const basic = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header)?.[1];
+  if (basic !== undefined && auth.basicAuth !== null) {
+    const decoded = Buffer.from(basic, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return false;
+    const userOk = sameSecret(decoded.slice(0, colon), auth.basicAuth.username);
+    const passwordOk = sameSecret(decoded.slice(colon + 1), auth.basicAuth.password);
+    return userOk && passwordOk;
+  }
+  return false;
 }
 
 export interface MetricsServer {
@@ -35,7 +73,7 @@ export function renderMetrics(registry: Registry | PantauRegistry): Promise<stri
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const registry = promRegistry(options.registry);
-  const server: Server = createServer((req, res) => {
+  const server: Server = createLimitedServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/metrics" && path !== "/") {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
@@ -45,6 +83,18 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" });
       res.end("Method not allowed\n");
+      return;
+    }
+    if (!authorized(req, options.auth)) {
+      const schemes = [
+        ...(options.auth?.bearerToken ? ['Bearer realm="pantau-metrics"'] : []),
+        ...(options.auth?.basicAuth ? ['Basic realm="pantau-metrics", charset="UTF-8"'] : []),
+      ];
+      res.writeHead(401, {
+        "www-authenticate": schemes.join(", "),
+        "content-type": "text/plain; charset=utf-8",
+      });
+      res.end("Unauthorized: /metrics needs the configured credentials\n");
       return;
     }
     if (path === "/") {
@@ -66,8 +116,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
         res.end("metrics rendering failed\n");
       },
     );
-  });
-  server.keepAliveTimeout = 65_000;
+  }, options.limits);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

@@ -8,6 +8,7 @@ import { HttpRouter, listen } from "../../src/daemon/http.js";
 import { API_ROUTES, registerApiRoutes } from "../../src/api/routes.js";
 import { revokeToken } from "../../src/api/tokens.js";
 import { requestHash } from "../../src/api/idempotency.js";
+import { explainView } from "../../src/app/statusService.js";
 import { createToken } from "../../src/api/tokens.js";
 import { wib } from "../helpers/app.js";
 import {
@@ -163,6 +164,8 @@ describe("HTTP API", function () {
 
   describe("snapshots", () => {
     it("creates (201), leaves an identical snapshot unchanged (200) and adds new milestones (200)", async () => {
+      // An agency records its milestones as they happen (see "recording rules").
+      h.setNow(wib("2025-07-08T11:00"));
       const created = await call(h, "POST", "/api/v1/reports", {
         token: h.tokens.dishub,
         body: snapshot("5300001"),
@@ -186,6 +189,7 @@ describe("HTTP API", function () {
       expect(asWrite(again)).to.include({ result: "unchanged", eventsAdded: 0 });
       expect(await count(h, "report_events", { tracking_id: "5300001" })).to.equal(2);
 
+      h.setNow(wib("2025-07-10T10:00"));
       const updated = await call(h, "POST", "/api/v1/reports", {
         token: h.tokens.dishub,
         body: snapshot("5300001", {
@@ -322,6 +326,39 @@ describe("HTTP API", function () {
       expect(await count(h, "reports", { tracking_id: "5300010" })).to.equal(0);
     });
 
+    it("400, not 500, for NUL in a text field and for years outside the calendar range", async () => {
+      const cases: [unknown, string, RegExp][] = [
+        [snapshot("5300012", { category: "Jalan\u0000rusak" }), "category", /karakter kendali/],
+        [snapshot("5300012", { receivedAt: "9999-12-31T00:00:00Z" }), "receivedAt", /rentang/],
+        [snapshot("5300012", { receivedAt: "0001-01-01T00:00:00Z" }), "receivedAt", /rentang/],
+        [
+          snapshot("5300012", { milestones: { disposedAt: "9999-12-31T00:00:00+07:00" } }),
+          "milestones.disposedAt",
+          /rentang/,
+        ],
+      ];
+      for (const [body, field, reason] of cases) {
+        const r = await post(body);
+        expect(r.status, `${field}: ${r.text}`).to.equal(400);
+        expect(asError(r).field, r.text).to.equal(field);
+        expect(asError(r).reason, r.text).to.match(reason);
+      }
+      const event = await call(h, "POST", "/api/v1/reports/5300001/events", {
+        token: h.tokens.admin,
+        body: [{ kind: "completed", at: "0001-01-01T00:00:00Z" }],
+      });
+      expect(asError(event)).to.deep.include({ field: "[0].at", code: "validation_failed" });
+      for (const path of [
+        "/api/v1/reports/5300001?now=1899-12-31T00:00:00Z",
+        "/api/v1/opd/dishub/overdue?now=9999-12-31T00:00:00Z",
+      ]) {
+        const r = await call(h, "GET", path, { token: h.tokens.admin });
+        expect(r.status, r.text).to.equal(400);
+        expect(asError(r).field).to.equal("query.now");
+      }
+      expect(await count(h, "reports", { tracking_id: "5300012" })).to.equal(0);
+    });
+
     it("lists every problem, and refuses bodies that are not JSON", async () => {
       const r = await post({ trackingId: 1, extra: true });
       expect(r.status).to.equal(400);
@@ -380,6 +417,7 @@ describe("HTTP API", function () {
     });
 
     it("adds one event or an array; known events are not added twice", async () => {
+      h.setNow(wib("2025-07-08T10:00"));
       const one = await call(h, "POST", "/api/v1/reports/5300020/events", {
         token: h.tokens.kominfo,
         body: { kind: "disposed", at: "2025-07-08T09:00:00+07:00", opd: "dinsos" },
@@ -387,18 +425,19 @@ describe("HTTP API", function () {
       expect(one.status, one.text).to.equal(200);
       expect(asWrite(one)).to.deep.include({ result: "updated", eventsAdded: 1 });
       expect(asWrite(one).report.opd).to.equal("dinsos");
+      h.setNow(wib("2025-07-10T10:00"));
       const many = await call(h, "POST", "/api/v1/reports/5300020/events", {
         token: h.tokens.dinsos,
         body: [
           { kind: "first_response", at: "2025-07-09T09:00:00+07:00", opd: "dinsos" },
-          { kind: "followed_up", at: "2025-07-11T09:00:00+07:00" },
+          { kind: "followed_up", at: "2025-07-10T09:00:00+07:00" },
         ],
       });
       expect(many.status, many.text).to.equal(200);
       expect(asWrite(many).eventsAdded).to.equal(2);
       const again = await call(h, "POST", "/api/v1/reports/5300020/events", {
         token: h.tokens.dinsos,
-        body: { kind: "followed_up", at: "2025-07-11T09:00:00+07:00" },
+        body: { kind: "followed_up", at: "2025-07-10T09:00:00+07:00" },
       });
       expect(asWrite(again)).to.deep.include({ result: "unchanged", eventsAdded: 0 });
     });
@@ -426,6 +465,7 @@ describe("HTTP API", function () {
       });
       expect(asError(emptyList)).to.deep.include({ field: "body" });
       const before = await count(h, "report_events", { tracking_id: "5300020" });
+      h.setNow(wib("2025-07-15T10:00"));
       const mixed = await call(h, "POST", "/api/v1/reports/5300020/events", {
         token: h.tokens.dinsos,
         body: [
@@ -442,11 +482,13 @@ describe("HTTP API", function () {
 
   describe("agency scoping", () => {
     before(async () => {
+      h.setNow(wib("2025-07-08T11:00"));
       const r = await call(h, "POST", "/api/v1/reports", {
         token: h.tokens.dishub,
         body: snapshot("5300030"),
       });
       expect(r.status).to.equal(201);
+      h.setNow(NOW);
     });
 
     it("an agency token cannot read or write another agency's report (403); admin can", async () => {
@@ -503,6 +545,7 @@ describe("HTTP API", function () {
       });
       expect(intake.status).to.equal(201);
       expect(asWrite(intake).report.owner).to.equal("diskominfo");
+      h.setNow(wib("2025-07-08T11:00"));
       const disposed = await call(h, "POST", "/api/v1/reports", {
         token: h.tokens.kominfo,
         body: snapshot("5300032"),
@@ -512,14 +555,128 @@ describe("HTTP API", function () {
       const after = await call(h, "GET", "/api/v1/reports/5300032", { token: h.tokens.kominfo });
       expect(after.status).to.equal(403);
     });
+
+    it("events out of time order cannot hand a report to another agency (403, nothing written)", async () => {
+      const before = await count(h, "report_events", { tracking_id: "5300030" });
+      // Applied by instant, the disposition to dinsos comes first, the one to dishub last: the
+      // batch still hands the report to dinsos on the way, which only the coordinator may do.
+      const swapped = await call(h, "POST", "/api/v1/reports/5300030/events", {
+        token: h.tokens.dishub,
+        body: [
+          { kind: "redisposed", at: "2025-07-21T09:00:00+07:00", opd: "dishub" },
+          { kind: "redisposed", at: "2025-07-20T09:00:00+07:00", opd: "dinsos" },
+        ],
+      });
+      expect(swapped.status, swapped.text).to.equal(403);
+      expect(await count(h, "report_events", { tracking_id: "5300030" })).to.equal(before);
+      const stored = await call(h, "GET", "/api/v1/reports/5300030", { token: h.tokens.admin });
+      expect(asReport(stored).opd).to.equal("dishub");
+      const open = asReport(stored).clocks.filter((c) => c.stoppedAt === null);
+      expect(open.map((c) => c.opd)).to.include("dishub");
+      expect(open.every((c) => c.opd === "dishub")).to.equal(true);
+    });
+  });
+
+  describe("recording rules", () => {
+    // Received 7 July, disposed to dishub 8 July: at NOW (25 July) the first response is late.
+    before(async () => {
+      for (const id of ["5300080", "5300081"]) {
+        const r = await call(h, "POST", "/api/v1/reports", {
+          token: h.tokens.admin,
+          body: snapshot(id),
+        });
+        expect(r.status, r.text).to.equal(201);
+      }
+    });
+    const firstResponse = async (id: string) => {
+      const r = await call(h, "GET", `/api/v1/reports/${id}`, { token: h.tokens.admin });
+      return asReport(r).clocks.find((c) => c.stage === "first_response" && c.seq === 1);
+    };
+
+    it("an agency cannot backdate a milestone past the tolerance to turn a breach into met (422)", async () => {
+      expect((await firstResponse("5300080"))?.state).to.equal("breached");
+      const before = await count(h, "report_events", { tracking_id: "5300080" });
+      const backdated = await call(h, "POST", "/api/v1/reports/5300080/events", {
+        token: h.tokens.dishub,
+        body: { kind: "first_response", at: "2025-07-10T09:00:00+07:00", opd: "dishub" },
+      });
+      expect(backdated.status, backdated.text).to.equal(422);
+      expect(asError(backdated)).to.deep.include({ code: "backdated", field: "at" });
+      expect(asError(backdated).reason).to.match(/terlalu lampau.*1 hari kerja.*admin/);
+      const viaSnapshot = await call(h, "POST", "/api/v1/reports", {
+        token: h.tokens.dishub,
+        body: snapshot("5300080", {
+          milestones: {
+            disposedAt: "2025-07-08T10:15:00+07:00",
+            firstResponseAt: "2025-07-10T09:00:00+07:00",
+          },
+        }),
+      });
+      expect(viaSnapshot.status, viaSnapshot.text).to.equal(422);
+      expect(asError(viaSnapshot).field).to.equal("milestones.firstResponseAt");
+      expect(await count(h, "report_events", { tracking_id: "5300080" })).to.equal(before);
+      expect((await firstResponse("5300080"))?.state).to.equal("breached");
+      // Within the tolerance (yesterday, a working day) it is recorded.
+      const recent = await call(h, "POST", "/api/v1/reports/5300080/events", {
+        token: h.tokens.dishub,
+        body: { kind: "first_response", at: "2025-07-24T15:00:00+07:00", opd: "dishub" },
+      });
+      expect(recent.status, recent.text).to.equal(200);
+      expect((await firstResponse("5300080"))?.outcome).to.equal("breached");
+    });
+
+    it("an admin may backdate; the event keeps who recorded it and when, and explain shows it", async () => {
+      const r = await call(h, "POST", "/api/v1/reports/5300081/events", {
+        token: h.tokens.admin,
+        body: { kind: "first_response", at: "2025-07-10T09:00:00+07:00", opd: "dishub" },
+      });
+      expect(r.status, r.text).to.equal(200);
+      expect((await firstResponse("5300081"))?.outcome).to.equal("met");
+      const row = (await h.ctx.db
+        .knex("report_events")
+        .where({ tracking_id: "5300081", kind: "first_response" })
+        .first()) as { source: string; recorded_at: Date };
+      expect(row.source).to.equal("api:admin");
+      expect(row.recorded_at.getTime()).to.equal(NOW);
+      const doc = await explainView(h.ctx, "5300081", NOW, "id");
+      const history = doc.sections.find((s) => s.key === "history")?.lines ?? [];
+      const line = history.find((l) => l.key === "event:first_response")?.text ?? "";
+      expect(line).to.match(
+        /^Kamis, 10 Juli 2025 09:00 WIB — .* — dicatat .*25 Juli 2025 10:00 WIB \(api:admin\)$/,
+      );
+    });
+
+    it("nothing dated beyond the clock skew, for any token (422 in_future)", async () => {
+      for (const token of [h.tokens.admin, h.tokens.dishub]) {
+        const far = await call(h, "POST", "/api/v1/reports/5300080/events", {
+          token,
+          body: { kind: "completed", at: "2099-01-01T00:00:00+07:00" },
+        });
+        expect(far.status, far.text).to.equal(422);
+        expect(asError(far)).to.deep.include({ code: "in_future", field: "at" });
+      }
+      const snap = await call(h, "POST", "/api/v1/reports", {
+        token: h.tokens.admin,
+        body: snapshot("5300082", { receivedAt: "2099-01-01T00:00:00+07:00", milestones: {} }),
+      });
+      expect(asError(snap)).to.deep.include({ code: "in_future", field: "receivedAt" });
+      expect(await count(h, "reports", { tracking_id: "5300082" })).to.equal(0);
+      const skew = await call(h, "POST", "/api/v1/reports/5300080/events", {
+        token: h.tokens.dishub,
+        body: { kind: "followed_up", at: new Date(NOW + 4 * 60_000).toISOString() },
+      });
+      expect(skew.status, skew.text).to.equal(200);
+    });
   });
 
   describe("reading", () => {
     it("GET a report: events and clocks with due instants (local offset) and states at `now`", async () => {
+      h.setNow(wib("2025-07-08T11:00"));
       await call(h, "POST", "/api/v1/reports", {
         token: h.tokens.dishub,
         body: snapshot("5300040"),
       });
+      h.setNow(NOW);
       const late = await call(h, "GET", "/api/v1/reports/5300040", { token: h.tokens.dishub });
       expect(late.status).to.equal(200);
       const report = asReport(late);

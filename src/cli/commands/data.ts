@@ -11,6 +11,7 @@ import type { CliRuntime } from "../main.js";
 import { formatOption, languageOf } from "../main.js";
 import { renderStatus, statusJson } from "../output.js";
 import { UsageError } from "../errors.js";
+import { refuseSameFile } from "../outputFiles.js";
 
 export function registerDataCommands(program: Command, runtime: CliRuntime): void {
   const { io } = runtime;
@@ -58,6 +59,8 @@ export function registerDataCommands(program: Command, runtime: CliRuntime): voi
       ) => {
         const lang = languageOf(runtime);
         const now = runtime.now(opts.now);
+        // Before anything is read or written, dry run or not.
+        if (opts.rejects) refuseSameFile(file, opts.rejects, "--rejects");
         await runtime.withApp("pantau import", async (ctx) => {
           const result = await importFile(ctx, file, {
             now,

@@ -1,6 +1,5 @@
 // `pantau report yearly|monthly|rebuild-rollup`: the yearly follow-up trends per agency, the
 // official monthly scorecard, and the rebuild of the report rollups from raw rows.
-import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { DateTime } from "luxon";
 import type { AppContext } from "../../app/context.js";
@@ -28,6 +27,7 @@ import {
 import { UsageError } from "../errors.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
+import { refuseOverwrite, writeOutputFile } from "../outputFiles.js";
 
 const FORMATS = ["table", "csv", "xlsx", "json", "md"] as const;
 type ReportFormat = (typeof FORMATS)[number];
@@ -51,16 +51,16 @@ async function emit(
   format: ReportFormat,
   output: string | undefined,
   lang: Lang,
-  wide = false,
+  options: { wide?: boolean; force?: boolean } = {},
 ): Promise<void> {
   let content: string | Buffer;
   if (format === "xlsx") content = await renderXlsx(rendered, lang);
   else if (format === "csv") content = renderCsv(rendered, lang);
   else if (format === "json") content = renderJson(report, rendered);
   else if (format === "md") content = renderMarkdown(rendered, lang);
-  else content = renderText(rendered, lang, { wide });
+  else content = renderText(rendered, lang, { wide: options.wide ?? false });
   if (output) {
-    writeFileSync(output, content);
+    writeOutputFile(output, content, options.force ?? false);
     runtime.io.err(pick(lang, { id: `Ditulis ke ${output}`, en: `Written to ${output}` }));
     return;
   }
@@ -141,6 +141,7 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
     .addOption(formatOption())
     .option("--output <file>", "tulis ke berkas / write to a file")
     .option("--wide", WIDE_HELP)
+    .option("--force", "timpa berkas --output yang sudah ada / overwrite an existing --output file")
     .action(
       async (opts: {
         wide?: boolean;
@@ -150,8 +151,10 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
         sort: YearlySort;
         format: ReportFormat;
         output?: string;
+        force?: boolean;
       }) => {
         const lang = languageOf(runtime);
+        if (opts.output) refuseOverwrite(opts.output, opts.force ?? false);
         let from = parseYear(opts.from, "--from");
         let to = parseYear(opts.to, "--to");
         await runtime.withApp("pantau report yearly", async (ctx) => {
@@ -173,7 +176,10 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
             ...settings(ctx),
           });
           const rendered = yearlyViews(data, { lang, regency: ctx.config.regency });
-          await emit(runtime, data, rendered, opts.format, opts.output, lang, opts.wide);
+          await emit(runtime, data, rendered, opts.format, opts.output, lang, {
+            wide: opts.wide,
+            force: opts.force,
+          });
         });
       },
     );
@@ -185,9 +191,17 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
     .addOption(formatOption())
     .option("--output <file>", "tulis ke berkas / write to a file")
     .option("--wide", WIDE_HELP)
+    .option("--force", "timpa berkas --output yang sudah ada / overwrite an existing --output file")
     .action(
-      async (opts: { month: string; format: ReportFormat; output?: string; wide?: boolean }) => {
+      async (opts: {
+        month: string;
+        format: ReportFormat;
+        output?: string;
+        wide?: boolean;
+        force?: boolean;
+      }) => {
         const lang = languageOf(runtime);
+        if (opts.output) refuseOverwrite(opts.output, opts.force ?? false);
         if (!parseMonth(opts.month))
           throw new UsageError(
             `--month "${opts.month}" harus berbentuk yyyy-mm, mis. 2026-10. / --month must be yyyy-mm, e.g. 2026-10.`,
@@ -195,7 +209,10 @@ export function registerReportCommands(program: Command, runtime: CliRuntime): v
         await runtime.withApp("pantau report monthly", async (ctx) => {
           const data = await monthlyReport(ctx.db.knex, { month: opts.month, ...settings(ctx) });
           const rendered = monthlyViews(data, { lang, regency: ctx.config.regency });
-          await emit(runtime, data, rendered, opts.format, opts.output, lang, opts.wide);
+          await emit(runtime, data, rendered, opts.format, opts.output, lang, {
+            wide: opts.wide,
+            force: opts.force,
+          });
         });
       },
     );

@@ -22,6 +22,22 @@ const DAY_MS = 86_400_000;
 const MIN_YEAR = 1900;
 const MAX_YEAR = 2300;
 
+/**
+ * The instants Pantau accepts from outside (API, local endpoints): years 1901–2298 (UTC), a year
+ * inside the calendars' range on each side so that zones and due instants stay within it.
+ */
+export const CALENDAR_RANGE = {
+  firstYear: MIN_YEAR + 1,
+  lastYear: MAX_YEAR - 2,
+  from: Date.UTC(MIN_YEAR + 1, 0, 1),
+  to: Date.UTC(MAX_YEAR - 1, 0, 1),
+} as const;
+
+/** Whether `t` is a finite instant inside CALENDAR_RANGE. */
+export function inCalendarRange(t: number): boolean {
+  return Number.isFinite(t) && t >= CALENDAR_RANGE.from && t < CALENDAR_RANGE.to;
+}
+
 // ---- proleptic Gregorian day numbers (days since 1970-01-01), no time zone involved ----
 
 /** Day number of a civil date (Howard Hinnant's days_from_civil). */

@@ -18,12 +18,15 @@ import {
   type ClockDerivation,
   type ClockDetail,
 } from "./clocks.js";
+import { RECORDING_NOTE_THRESHOLD_MS } from "./recording.js";
 import { resolutionTarget } from "./sop.js";
 
 /** Optional extras for explanations. */
 export interface ExplainContext extends ClockContext {
   /** Agency name for people ("Dinas Kesehatan"); the code is shown when absent. */
   agencyName?(opd: string): string | undefined;
+  /** When and by what source an event was recorded (audit), if known. */
+  recording?(event: ReportEvent): { recordedAt: Instant; source: string } | undefined;
 }
 
 /** One fact; `key` is stable for machines and tests (e.g. "due", "holidays"), `text` for people. */
@@ -126,6 +129,13 @@ export function explainReport(
         what += t(" ke ", " to ") + agency(e.opd);
       } else if (e.opd) {
         what += ` (${agency(e.opd)})`;
+      }
+      // Recorded well after (or before) it happened: say when and by what, for the audit.
+      const recording = ctx.recording?.(e);
+      if (recording && Math.abs(recording.recordedAt - e.at) > RECORDING_NOTE_THRESHOLD_MS) {
+        what +=
+          t(" — dicatat ", " — recorded ") +
+          `${formatLocal(recording.recordedAt, homeZone, lang)} (${recording.source})`;
       }
       return { key: `event:${e.kind}`, text: `${when} — ${what}` };
     });
