@@ -3,41 +3,31 @@
 // embedded database through the daemon), and `pantau restore` puts it into a new data folder
 // that the commands then read — or refuses a target that holds data.
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { verifyBackup } from "../../src/backup/snapshot.js";
-import { createTestDatabase, testBackend, type TestDatabase } from "../helpers/db.js";
+import { testBackend } from "../helpers/db.js";
+import { openCliSandbox, type CliSandbox } from "../helpers/sandbox.js";
 import { runPantau, spawnPantau } from "../helpers/process.js";
 
 describe(`pantau backup and restore around a running daemon (${testBackend})`, function () {
   this.timeout(180_000);
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  let pg: TestDatabase | null = null;
+  let sandbox: CliSandbox;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pantau-backup-process-"));
-    env = {
-      PANTAU_DATA_DIR: join(dir, "db"),
-      PANTAU_OUTBOX_DIR: join(dir, "outbox"),
+    sandbox = await openCliSandbox("backup-process", (dir) => ({
       PANTAU_BACKUP_DIR: join(dir, "backups"),
       PANTAU_BACKUP_SCHEDULE: "*/5 * * * * *",
       PANTAU_HTTP_PORT: "0",
       PANTAU_METRICS_PORT: "0",
       PANTAU_LOG_LEVEL: "info",
       PANTAU_LANG: "en",
-      DATABASE_URL: "",
-    };
-    if (testBackend === "postgres") {
-      pg = await createTestDatabase();
-      env.DATABASE_URL = pg.url ?? "";
-    }
+    }));
+    ({ dir, env } = sandbox);
   });
-  after(async () => {
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => sandbox.close());
 
   it("takes scheduled and on-demand backups while the daemon runs, and restores one", async () => {
     const file = join(dir, "manual.bak");

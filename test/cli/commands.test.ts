@@ -1,11 +1,10 @@
 // The command line in-process (runCli) on both databases: calendar answers, config check,
 // canonical CSV imports (snapshot and event log), status and explain reproducible with --now.
 import { expect } from "chai";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../../src/cli/main.js";
-import { createTestDatabase, testBackend, type TestDatabase } from "../helpers/db.js";
+import { openCliSandbox, type CliSandbox } from "../helpers/sandbox.js";
 import { repoRoot } from "../helpers/process.js";
 
 interface Run {
@@ -18,7 +17,7 @@ describe("pantau commands", function () {
   this.timeout(120_000);
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  let pg: TestDatabase | null = null;
+  let sandbox: CliSandbox;
   const clock = (): number => Date.parse("2025-03-05T05:00:00Z");
 
   async function pantau(...args: string[]): Promise<Run> {
@@ -36,22 +35,13 @@ describe("pantau commands", function () {
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pantau-cli-"));
-    env = {
-      PANTAU_DATA_DIR: join(dir, "db"),
-      PANTAU_OUTBOX_DIR: join(dir, "outbox"),
+    sandbox = await openCliSandbox("cli", () => ({
       PANTAU_LOG_LEVEL: "error",
       PANTAU_LANG: "id",
-    };
-    if (testBackend === "postgres") {
-      pg = await createTestDatabase();
-      env.DATABASE_URL = pg.url ?? "";
-    }
+    }));
+    ({ dir, env } = sandbox);
   });
-  after(async () => {
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => sandbox.close());
 
   describe("calendar", () => {
     it("prints the issue's worked example as ISO 8601 with the local offset", async () => {

@@ -2,39 +2,29 @@
 // second. On the embedded database the second process is served through the daemon, a writer
 // is refused with a message naming the owner, and SIGTERM stops the daemon cleanly (exit 0).
 import { expect } from "chai";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createTestDatabase, testBackend, type TestDatabase } from "../helpers/db.js";
+import { testBackend } from "../helpers/db.js";
+import { openCliSandbox, type CliSandbox } from "../helpers/sandbox.js";
 import { runPantau, spawnPantau } from "../helpers/process.js";
 
 describe("pantau start and a second process", function () {
   this.timeout(120_000);
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  let pg: TestDatabase | null = null;
+  let sandbox: CliSandbox;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pantau-daemon-"));
-    env = {
-      PANTAU_DATA_DIR: join(dir, "db"),
-      PANTAU_OUTBOX_DIR: join(dir, "outbox"),
+    sandbox = await openCliSandbox("daemon", () => ({
       PANTAU_HTTP_PORT: "0",
       PANTAU_METRICS_PORT: "0",
       PANTAU_LOG_LEVEL: "info",
       PANTAU_LANG: "id",
-      DATABASE_URL: "",
-    };
-    if (testBackend === "postgres") {
-      pg = await createTestDatabase();
-      env.DATABASE_URL = pg.url ?? "";
-    }
+    }));
+    ({ dir, env } = sandbox);
   });
 
-  after(async () => {
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => sandbox.close());
 
   it("serves status through the daemon, refuses a second writer, and stops on SIGTERM", async () => {
     const daemon = spawnPantau(["start", "--demo"], env);

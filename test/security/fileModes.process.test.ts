@@ -2,20 +2,12 @@
 // write (including a folder an older version left world-writable), the rejection file of an
 // import, a report written with --output, and the .eml outbox. Modes are listed from disk.
 import { expect } from "chai";
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { emlTransport } from "../../src/escalation/transports.js";
 import type { OutboxMessage } from "../../src/escalation/outboxStore.js";
-import { createTestDatabase, testBackend, type TestDatabase } from "../helpers/db.js";
+import { testBackend } from "../helpers/db.js";
+import { openCliSandbox, type CliSandbox } from "../helpers/sandbox.js";
 import { repoRoot, runPantau } from "../helpers/process.js";
 
 /** Every path below `root` (itself included) whose mode lets group or others in. */
@@ -40,25 +32,15 @@ describe("files Pantau writes are owner-only", function () {
   this.timeout(180_000);
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  let pg: TestDatabase | null = null;
+  let sandbox: CliSandbox;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pantau-modes-"));
-    env = {
-      PANTAU_DATA_DIR: join(dir, "db"),
-      PANTAU_OUTBOX_DIR: join(dir, "outbox"),
+    sandbox = await openCliSandbox("modes", () => ({
       PANTAU_LANG: "id",
-      DATABASE_URL: "",
-    };
-    if (testBackend === "postgres") {
-      pg = await createTestDatabase();
-      env.DATABASE_URL = pg.url ?? "";
-    }
+    }));
+    ({ dir, env } = sandbox);
   });
-  after(async () => {
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => sandbox.close());
 
   it("the embedded database (repaired when an old install left it open), rejections and reports", async () => {
     // An install from before: the folder and a file in it world-writable.

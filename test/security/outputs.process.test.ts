@@ -2,35 +2,24 @@
 // same path, or a hard link to it), even with --dry-run, and `pantau report --output` refuses an
 // existing file unless --force. Through the real command line.
 import { expect } from "chai";
-import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, linkSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTestDatabase, testBackend, type TestDatabase } from "../helpers/db.js";
+import { openCliSandbox, type CliSandbox } from "../helpers/sandbox.js";
 import { repoRoot, runPantau } from "../helpers/process.js";
 
 describe("output files never overwrite what they should not", function () {
   this.timeout(180_000);
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  let pg: TestDatabase | null = null;
+  let sandbox: CliSandbox;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pantau-outputs-"));
-    env = {
-      PANTAU_DATA_DIR: join(dir, "db"),
-      PANTAU_OUTBOX_DIR: join(dir, "outbox"),
+    sandbox = await openCliSandbox("outputs", () => ({
       PANTAU_LANG: "id",
-      DATABASE_URL: "",
-    };
-    if (testBackend === "postgres") {
-      pg = await createTestDatabase();
-      env.DATABASE_URL = pg.url ?? "";
-    }
+    }));
+    ({ dir, env } = sandbox);
   });
-  after(async () => {
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => sandbox.close());
 
   it("import --rejects refuses the input file (same path or a hard link), even with --dry-run", async () => {
     const input = join(dir, "laporan.xlsx");
