@@ -477,6 +477,14 @@ function readConfig(options: LoadOptions): ReadResult {
   }
 
   const root = packageRoot();
+  // A folder: from the environment relative to the current directory, from pantau.yaml relative
+  // to the installation.
+  const folder = (override: string | undefined, configured: string): string =>
+    override !== undefined
+      ? resolve(override)
+      : isAbsolute(configured)
+        ? configured
+        : resolve(root, configured);
   const defaultZone = settings.default_zone;
   const config: PantauConfig = {
     configDir,
@@ -485,12 +493,7 @@ function readConfig(options: LoadOptions): ReadResult {
     coordinator: settings.coordinator,
     defaultZone,
     lang: overrides.lang ?? settings.language,
-    dataDir:
-      overrides.dataDir !== undefined
-        ? resolve(overrides.dataDir)
-        : isAbsolute(settings.data_dir)
-          ? settings.data_dir
-          : resolve(root, settings.data_dir),
+    dataDir: folder(overrides.dataDir, settings.data_dir),
     databaseUrl:
       overrides.databaseUrl !== undefined ? overrides.databaseUrl : settings.database_url,
     http: {
@@ -522,12 +525,7 @@ function readConfig(options: LoadOptions): ReadResult {
     mail: {
       from: overrides.mailFrom ?? settings.mail.from,
       smtpUrl: overrides.smtpUrl !== undefined ? overrides.smtpUrl : settings.mail.smtp_url,
-      outboxDir:
-        overrides.outboxDir !== undefined
-          ? resolve(overrides.outboxDir)
-          : isAbsolute(settings.mail.outbox_dir)
-            ? settings.mail.outbox_dir
-            : resolve(root, settings.mail.outbox_dir),
+      outboxDir: folder(overrides.outboxDir, settings.mail.outbox_dir),
       sendIntervalMs: settings.mail.send_interval_seconds * 1000,
       retry: {
         baseMs: settings.mail.retry.base_seconds * 1000,
@@ -537,12 +535,7 @@ function readConfig(options: LoadOptions): ReadResult {
       },
     },
     backup: {
-      dir:
-        overrides.backupDir !== undefined
-          ? resolve(overrides.backupDir)
-          : isAbsolute(settings.backup.dir)
-            ? settings.backup.dir
-            : resolve(root, settings.backup.dir),
+      dir: folder(overrides.backupDir, settings.backup.dir),
       schedule:
         overrides.backupSchedule !== undefined
           ? overrides.backupSchedule
@@ -550,12 +543,7 @@ function readConfig(options: LoadOptions): ReadResult {
       keep: settings.backup.keep,
     },
     import: {
-      inboxDir:
-        overrides.inboxDir !== undefined
-          ? resolve(overrides.inboxDir)
-          : isAbsolute(settings.import.inbox_dir)
-            ? settings.import.inbox_dir
-            : resolve(root, settings.import.inbox_dir),
+      inboxDir: folder(overrides.inboxDir, settings.import.inbox_dir),
       inboxIntervalMs: settings.import.inbox_interval_seconds * 1000,
       alertAfterWorkingDays: settings.import.alert_after_working_days,
     },

@@ -167,6 +167,8 @@ describe("outbox claims under faults", function () {
   });
 
   it("on PostgreSQL, takes over at once the claims of a sender elsewhere whose session ended", async function () {
+    // Liveness across hosts is a PostgreSQL advisory lock; the embedded database has one host
+    // and one process, whose sender liveness the pid test above covers.
     if (testBackend !== "postgres") this.skip();
     await queueMessages(app.ctx, 2);
     // Senders on another host: their pids say nothing here; their liveness locks do.
