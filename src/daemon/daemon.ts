@@ -8,6 +8,7 @@ import { UnknownAgencyError } from "../app/context.js";
 import { explainView, ReportNotFoundError, statusView } from "../app/statusService.js";
 import { CALENDAR_RANGE, inCalendarRange } from "../core/calendar/index.js";
 import { parseLang } from "../i18n/lang.js";
+import { listImports } from "../store/importHistory.js";
 import { lastSuccessfulScan } from "../store/scanStore.js";
 import { installRejectionGuard } from "./guard.js";
 import { HttpError, HttpRouter, listen, type RunningServer } from "./http.js";
@@ -142,6 +143,17 @@ export async function startDaemon(ctx: AppContext, options: DaemonOptions): Prom
         if (error instanceof ReportNotFoundError) throw new HttpError(404, error.message);
         throw error;
       }
+    },
+    { loopbackOnly: true },
+  );
+  router.add(
+    "GET",
+    "/local/imports",
+    async (_req, url) => {
+      const limit = Number(url.searchParams.get("limit") ?? "20");
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw new HttpError(400, "limit: bilangan bulat 1–10000 / limit: a whole number 1–10000");
+      return { status: 200, body: await listImports(ctx.db.knex, limit) };
     },
     { loopbackOnly: true },
   );

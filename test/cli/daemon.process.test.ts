@@ -1,6 +1,6 @@
 // The daemon as a newcomer runs it: `pantau start --demo` in one process, `pantau status` in a
 // second. On the embedded database the second process is served through the daemon, a writer
-// is refused with a message naming the owner, and SIGTERM stops the daemon cleanly (exit 0).
+// is refused with a message naming the owner, the import history is read through it too, and SIGTERM stops the daemon cleanly (exit 0).
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -38,8 +38,13 @@ describe("pantau start and a second process", function () {
       expect(view.clocks.length).to.be.greaterThan(10);
       expect(view.clocks.some((c) => c.state === "breached")).to.equal(true);
 
+      const history = await runPantau(["import", "history", "--format", "json"], env);
+      expect(history.code, history.stderr).to.equal(0);
+      expect(JSON.parse(history.stdout)).to.be.an("array");
+
       if (testBackend === "embedded") {
         expect(status.stderr).to.include("dilayani oleh daemon");
+        expect(history.stderr).to.include("dilayani oleh daemon");
         const writer = await runPantau(["migrate"], env);
         expect(writer.code).to.equal(3);
         expect(writer.stderr).to.include(`sedang dipakai oleh proses ${daemon.child.pid}`);

@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import { DateTime } from "luxon";
 import { zoneAbbreviation } from "../../core/format/local.js";
 import { pick } from "../../i18n/lang.js";
-import { listImports } from "../../store/importHistory.js";
+import { listImports, type ImportRecord } from "../../store/importHistory.js";
+import { fetchFromDaemon, localOrDaemon } from "../daemonClient.js";
 import { UsageError } from "../errors.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
@@ -32,8 +33,10 @@ export function registerImportHistoryCommand(program: Command, runtime: CliRunti
           `--limit "${opts.limit}" harus bilangan bulat 1–10000. / --limit must be a whole number from 1 to 10000.`,
         );
       const lang = languageOf(runtime);
-      const records = await runtime.withApp("pantau import history", (ctx) =>
-        listImports(ctx.db.knex, limit),
+      const records = await localOrDaemon<ImportRecord[]>(
+        () => runtime.withApp("pantau import history", (ctx) => listImports(ctx.db.knex, limit)),
+        (owner) => fetchFromDaemon<ImportRecord[]>(owner, `/local/imports?limit=${limit}`),
+        runtime.io.err,
       );
       if (opts.format === "json") {
         runtime.io.out(
