@@ -261,30 +261,11 @@ export async function agencyOf(
 ): Promise<AgencyDetail | null> {
   const agency = ctx.calendars.agency(code);
   if (!agency) return null;
-  const zone = ctx.config.defaultZone;
-  const start = DateTime.fromMillis(now, { zone }).startOf("month");
-  const monthStarts = Array.from({ length: 12 }, (_, i) => start.minus({ months: 11 - i }));
   const [status, appointments, escalations, months] = await Promise.all([
     statusView(ctx, { opd: code, now }),
     loadAppointments(ctx.db.knex),
     escalationsOf(ctx, code, now - 30 * DAY, now),
-    Promise.all(
-      monthStarts.map(async (m) => {
-        const next = m.plus({ months: 1 });
-        const map = await fetchFigures(ctx.db.knex, {
-          source: "rollup",
-          range: { from: m.toFormat("yyyy-MM-dd"), to: next.toFormat("yyyy-MM-dd") },
-          instants: { from: m.toMillis(), to: next.toMillis() },
-          zone,
-          grouping: "all",
-          scope: { perAgency: true, opds: [code] },
-        });
-        return {
-          month: m.toFormat("yyyy-MM"),
-          figures: map.get(figuresKey(code, 0)) ?? emptyFigures(),
-        };
-      }),
-    ),
+    monthSeries(ctx, now, code),
   ]);
   return {
     code,
@@ -300,6 +281,36 @@ export async function agencyOf(
     escalations,
     months,
   };
+}
+
+/**
+ * The last 12 calendar months up to `now` (oldest first), each with the figures
+ * `pantau report monthly --month` has for the agency (`opd`) or the regency (null).
+ */
+export async function monthSeries(
+  ctx: AppContext,
+  now: Instant,
+  opd: string | null,
+): Promise<{ month: string; figures: Figures }[]> {
+  const zone = ctx.config.defaultZone;
+  const start = DateTime.fromMillis(now, { zone }).startOf("month");
+  return Promise.all(
+    Array.from({ length: 12 }, (_, i) => start.minus({ months: 11 - i })).map(async (m) => {
+      const next = m.plus({ months: 1 });
+      const map = await fetchFigures(ctx.db.knex, {
+        source: "rollup",
+        range: { from: m.toFormat("yyyy-MM-dd"), to: next.toFormat("yyyy-MM-dd") },
+        instants: { from: m.toMillis(), to: next.toMillis() },
+        zone,
+        grouping: "all",
+        scope: opd === null ? { perAgency: false } : { perAgency: true, opds: [opd] },
+      });
+      return {
+        month: m.toFormat("yyyy-MM"),
+        figures: map.get(figuresKey(opd, 0)) ?? emptyFigures(),
+      };
+    }),
+  );
 }
 
 /** The agency's escalation steps decided in [from, to), newest first (at most 200). */

@@ -1,0 +1,25 @@
+// Figures and instants for the pages, in the conventions of the CLI: shares as
+// `pantau report` shows them ("92,6%", "–" when nothing was measured), counts with a thousands
+// dot in Indonesian, instants in WIB with Indonesian month names ("Senin, 3 Maret 2025 10:00 WIB").
+import { formatLocal } from "../core/format/index.js";
+import type { Instant } from "../core/types.js";
+import { pick, type Lang } from "../i18n/lang.js";
+import { displayCell } from "../reports/index.js";
+
+export type Tr = (id: string, en: string) => string;
+
+export const translator =
+  (lang: Lang): Tr =>
+  (id, en) =>
+    pick(lang, { id, en });
+
+/** A share 0–1 as the reports show it; "–" for null (no decided clock in the period). */
+export const shareText = (share: number | null, lang: Lang): string =>
+  displayCell("share", share, lang);
+
+/** A count: "1.234" (id) / "1,234" (en). */
+export const countText = (n: number, lang: Lang): string =>
+  n.toLocaleString(lang === "en" ? "en-GB" : "id-ID", { maximumFractionDigits: 0 });
+
+export const instantText = (t: Instant | null, zone: string, lang: Lang): string =>
+  t === null ? "–" : formatLocal(t, zone, lang);

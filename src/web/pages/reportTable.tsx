@@ -1,0 +1,52 @@
+// A report view (the columns `pantau report` renders as text, CSV and xlsx) as an HTML table:
+// the same columns and the same cell text as the CLI's table (displayCell), the key columns by
+// default, every column when `wide`.
+import type { JSX } from "preact";
+import { pick, type Lang } from "../../i18n/lang.js";
+import { displayCell } from "../../reports/index.js";
+import type { Column, View } from "../../reports/render.js";
+
+export function ReportTable<R>(props: {
+  view: View<R>;
+  lang: Lang;
+  wide?: boolean;
+  name: string;
+}): JSX.Element {
+  const columns: Column<R>[] = props.wide
+    ? props.view.columns
+    : props.view.columns.filter((c) => c.narrow);
+  return (
+    <div class="scroll">
+      <table class="report" data-view={props.name}>
+        <caption>{pick(props.lang, props.view.name)}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" key={c.header.en} class={c.kind === "text" ? undefined : "num"}>
+                {pick(props.lang, props.wide || !c.narrow ? c.header : c.narrow.header)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.view.rows.map((row, i) => (
+            <tr key={i}>
+              {columns.map((c) => {
+                const value = c.value(row);
+                return (
+                  <td
+                    key={c.header.en}
+                    class={c.kind === "text" ? undefined : "num"}
+                    data-value={value ?? ""}
+                  >
+                    {displayCell(c.kind, value, props.lang)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
