@@ -21,5 +21,9 @@ export const shareText = (share: number | null, lang: Lang): string =>
 export const countText = (n: number, lang: Lang): string =>
   n.toLocaleString(lang === "en" ? "en-GB" : "id-ID", { maximumFractionDigits: 0 });
 
-export const instantText = (t: Instant | null, zone: string, lang: Lang): string =>
-  t === null ? "–" : formatLocal(t, zone, lang);
+/** "Senin, 3 Maret 2025 10.00 WIB" (Indonesian writes the time with a dot), "… 10:00 WIB" (en). */
+export const instantText = (t: Instant | null, zone: string, lang: Lang): string => {
+  if (t === null) return "–";
+  const text = formatLocal(t, zone, lang);
+  return lang === "id" ? text.replace(/ (\d{2}):(\d{2}) (\S+)$/, " $1.$2 $3") : text;
+};

@@ -80,7 +80,7 @@ import { ReportPage } from "./pages/report.js";
 import { LinkConfirmPage, MessagePage, SignInPage } from "./pages/signin.js";
 import { SummaryPage } from "./pages/summary.js";
 import { TrendsPage, type TrendsQuery } from "./pages/trends.js";
-import { STYLESHEET } from "./style.js";
+import { ICON, STYLESHEET } from "./style.js";
 
 export { type WebDeps } from "./data.js";
 
@@ -302,6 +302,16 @@ export function registerWebRoutes(router: HttpRouter, deps: WebDeps, options: We
     },
   }));
 
+  router.add("GET", "/web/icon.svg", async () => ({
+    status: 200,
+    body: ICON,
+    headers: {
+      "content-type": "image/svg+xml",
+      "cache-control": "public, max-age=86400",
+      "x-content-type-options": "nosniff",
+    },
+  }));
+
   // --- pages ------------------------------------------------------------------------------------
   router.add(
     "GET",
@@ -443,7 +453,7 @@ export function registerWebRoutes(router: HttpRouter, deps: WebDeps, options: We
       return Number(raw);
     };
     const to = year("sampai", span.last);
-    const from = year("dari", Math.max(span.first, to - 4));
+    const from = year("dari", Math.max(span.first, to - 2));
     if (from > to)
       throw new HttpError(
         400,

@@ -84,3 +84,6 @@ svg.chart .value { fill: var(--ink); font-size: 11px; font-weight: 600; }
   .signatures .line { margin-top: 18mm; border-top: 1px solid #000; width: 60mm; padding-top: 2mm; }
 }
 `;
+
+/** The tab icon (a check mark on the accent colour), so browsers find one on the daemon. */
+export const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b5394"/><path d="M4 8.5l3 3 5-6" stroke="#fff" stroke-width="2" fill="none"/></svg>`;

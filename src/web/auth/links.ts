@@ -91,6 +91,30 @@ export function composeSignInEmail(
   };
 }
 
+/** Stores a new link for `address` (already checked against the directory). */
+export async function createLink(
+  db: Knex | Knex.Transaction,
+  address: string,
+  now: Instant,
+  linkMs: number,
+): Promise<{ secret: string; linkId: number; expiresAt: Instant }> {
+  const secret = newSecret();
+  const expiresAt = now + linkMs;
+  const [row] = (await db("web_signin_links")
+    .insert({
+      token_hash: hashSecret(secret),
+      email: address.toLowerCase(),
+      created_at: new Date(now),
+      expires_at: new Date(expiresAt),
+    })
+    .returning("id")) as { id: number | string }[];
+  return { secret, linkId: Number(row?.id), expiresAt };
+}
+
+/** The address a link with `secret` opens. */
+export const linkUrl = (baseUrl: string, secret: string): string =>
+  `${baseUrl}${LINK_PATH}?t=${secret}`;
+
 export type LinkRequestResult = { kind: "queued" } | { kind: "unknown" } | { kind: "invalid" };
 
 /**
@@ -110,18 +134,8 @@ export async function requestSignInLink(
     const appointments = await loadAppointments(trx);
     const access = officerAccess(appointments, address, now);
     if (!access) return { kind: "unknown" as const };
-    const secret = newSecret();
-    const expiresAt = now + s.linkMs;
-    const [row] = (await trx("web_signin_links")
-      .insert({
-        token_hash: hashSecret(secret),
-        email: address,
-        created_at: new Date(now),
-        expires_at: new Date(expiresAt),
-      })
-      .returning("id")) as { id: number | string }[];
-    const linkId = Number(row?.id);
-    const link = `${s.baseUrl}${LINK_PATH}?t=${secret}`;
+    const { secret, linkId, expiresAt } = await createLink(trx, address, now, s.linkMs);
+    const link = linkUrl(s.baseUrl, secret);
     await enqueue(
       trx,
       composeSignInEmail(address, access.displayName, link, expiresAt, linkId, s),

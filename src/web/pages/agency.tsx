@@ -3,7 +3,7 @@
 // its escalations of the last 30 days and its monthly compliance over the last 12 months.
 import type { JSX } from "preact";
 import { roleName } from "../../core/escalation/officers.js";
-import { formatBusinessAmount, formatLocal } from "../../core/format/index.js";
+import { formatBusinessAmount } from "../../core/format/index.js";
 import { stateName } from "../../core/sla/clocks.js";
 import { stageName } from "../../core/sla/explain.js";
 import type { DurationUnit } from "../../core/types.js";
@@ -116,7 +116,7 @@ export function AgencyPage(
                     <td class={`state-${r.state}`}>
                       {pick(p.lang, stateName(r.state, r.awaitingReporter))}
                     </td>
-                    <td>{r.dueAt === null ? "–" : formatLocal(r.dueAt, r.zone, p.lang)}</td>
+                    <td>{instantText(r.dueAt, r.zone, p.lang)}</td>
                     <td>{marginText(r, p.lang)}</td>
                   </tr>
                 ))}
@@ -141,8 +141,7 @@ export function AgencyPage(
               <li key={`${r.trackingId}|${r.stage}|${r.seq}`}>
                 <a href={`/laporan/${encodeURIComponent(r.trackingId)}`}>{r.trackingId}</a> ·{" "}
                 {pick(p.lang, stageName(r.stage))} · {t("jatuh tempo", "due")}{" "}
-                {r.dueAt === null ? "–" : formatLocal(r.dueAt, r.zone, p.lang)} ·{" "}
-                {marginText(r, p.lang)} ·{" "}
+                {instantText(r.dueAt, r.zone, p.lang)} · {marginText(r, p.lang)} ·{" "}
                 <a href={p.reportUrl(r.trackingId)} rel="noreferrer">
                   {t("buka di LAPOR!", "open in LAPOR!")}
                 </a>

@@ -47,6 +47,7 @@ export function Layout(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Pantau ${props.regency}`}</title>
         <link rel="stylesheet" href="/web/style.css" />
+        <link rel="icon" href="/web/icon.svg" type="image/svg+xml" />
       </head>
       <body>
         <a class="skip" href="#isi">
