@@ -33,7 +33,7 @@ footer { padding: 12px; border-top: 1px solid var(--line); max-width: 1280px; ma
 .figure .label { color: var(--muted); font-size: 0.9rem; }
 .figure .value { font-size: 1.8rem; font-weight: 700; }
 .figure .detail { font-size: 0.85rem; color: var(--muted); }
-.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; margin-bottom: 8px; }
+.scroll { position: relative; overflow-x: auto; -webkit-overflow-scrolling: touch; margin-bottom: 8px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 6px; text-align: left; vertical-align: top; }

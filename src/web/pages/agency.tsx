@@ -44,7 +44,7 @@ export function AgencyPage(
       </p>
       <section aria-labelledby="jabatan">
         <h2 id="jabatan">{t("Pejabat saat ini", "Officers now")}</h2>
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>
@@ -88,7 +88,7 @@ export function AgencyPage(
         {d.rows.length === 0 ? (
           <p>{t("Tidak ada jam SLA yang terbuka.", "No open SLA clocks.")}</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table class="clocks">
               <thead>
                 <tr>
@@ -155,7 +155,7 @@ export function AgencyPage(
         {d.escalations.length === 0 ? (
           <p>{t("Tidak ada eskalasi.", "No escalations.")}</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table>
               <thead>
                 <tr>
@@ -197,7 +197,7 @@ export function AgencyPage(
             text: shareText(m.figures.compliance.share, p.lang),
           }))}
         />
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>

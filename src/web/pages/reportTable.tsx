@@ -16,7 +16,7 @@ export function ReportTable<R>(props: {
     ? props.view.columns
     : props.view.columns.filter((c) => c.narrow);
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0}>
       <table class="report" data-view={props.name}>
         <caption>{pick(props.lang, props.view.name)}</caption>
         <thead>

@@ -191,7 +191,7 @@ export function SummaryPage(p: SummaryProps): JSX.Element {
       </section>
       <section aria-labelledby="tahap">
         <h2 id="tahap">{t("Laporan terbuka per tahap", "Open reports by stage")}</h2>
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>
@@ -258,7 +258,7 @@ export function SummaryPage(p: SummaryProps): JSX.Element {
             "This month's rank by compliance of all stages (as pantau report monthly); – means no stage was measured yet.",
           )}
         </p>
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table class="ranking" data-rows={rows.length}>
             <thead>
               <tr>
