@@ -368,7 +368,7 @@ export async function operationsOf(deps: WebDeps, now: Instant): Promise<Operati
       .where({ state: "sent" })
       .where("sent_at", "<=", new Date(now))
       .orderBy("sent_at", "desc")
-      .limit(20) as Promise<{ kind: string; sent_at: Date }[]>,
+      .limit(10) as Promise<{ kind: string; sent_at: Date }[]>,
     deps.metricsText ? deps.metricsText().catch(() => "") : Promise.resolve(""),
   ]);
   const collectors = [

@@ -21,9 +21,10 @@ export const shareText = (share: number | null, lang: Lang): string =>
 export const countText = (n: number, lang: Lang): string =>
   n.toLocaleString(lang === "en" ? "en-GB" : "id-ID", { maximumFractionDigits: 0 });
 
-/** "Senin, 3 Maret 2025 10.00 WIB" (Indonesian writes the time with a dot), "… 10:00 WIB" (en). */
-export const instantText = (t: Instant | null, zone: string, lang: Lang): string => {
-  if (t === null) return "–";
-  const text = formatLocal(t, zone, lang);
-  return lang === "id" ? text.replace(/ (\d{2}):(\d{2}) (\S+)$/, " $1.$2 $3") : text;
-};
+/** Indonesian writes the time of day with a dot ("10.00 WIB"); English keeps "10:00 WIB". */
+export const localTimes = (text: string, lang: Lang): string =>
+  lang === "id" ? text.replace(/\b(\d{2}):(\d{2}) (WIB|WITA|WIT)\b/g, "$1.$2 $3") : text;
+
+/** "Senin, 3 Maret 2025 10.00 WIB" / "Monday, 3 March 2025 10:00 WIB"; "–" for null. */
+export const instantText = (t: Instant | null, zone: string, lang: Lang): string =>
+  t === null ? "–" : localTimes(formatLocal(t, zone, lang), lang);

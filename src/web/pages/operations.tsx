@@ -6,7 +6,23 @@ import type { RecentSignIn } from "../auth/sessions.js";
 import type { Operations } from "../data.js";
 import { countText, instantText, translator } from "../format.js";
 import { formatNumber } from "../../core/format/index.js";
+import { pick } from "../../i18n/lang.js";
 import { Layout, type PageFrame } from "./layout.js";
+
+const KINDS: Record<string, { id: string; en: string }> = {
+  escalation: { id: "eskalasi", en: "escalation" },
+  vacancy: { id: "jabatan kosong", en: "vacancy notice" },
+  reminder: { id: "pengingat harian", en: "daily reminder" },
+  signin: { id: "tautan masuk", en: "sign-in link" },
+};
+
+const STATES: Record<string, { id: string; en: string }> = {
+  pending: { id: "menunggu", en: "pending" },
+  sending: { id: "sedang dikirim", en: "sending" },
+  sent: { id: "terkirim", en: "sent" },
+  failed: { id: "gagal", en: "failed" },
+  cancelled: { id: "dibatalkan", en: "cancelled" },
+};
 
 export function OperationsPage(
   p: PageFrame & { ops: Operations; zone: string; signIns: RecentSignIn[] | null },
@@ -48,7 +64,7 @@ export function OperationsPage(
         <dl class="facts">
           {(["pending", "sending", "sent", "failed", "cancelled"] as const).map((state) => (
             <>
-              <dt key={`${state}-t`}>{state}</dt>
+              <dt key={`${state}-t`}>{pick(p.lang, STATES[state] ?? { id: state, en: state })}</dt>
               <dd
                 key={`${state}-d`}
                 data-figure={`outbox-${state}`}
@@ -66,7 +82,8 @@ export function OperationsPage(
           <ul class="compact">
             {o.deliveries.map((d, i) => (
               <li key={i}>
-                {instantText(d.sentAt, p.zone, p.lang)} · {d.kind}
+                {instantText(d.sentAt, p.zone, p.lang)} ·{" "}
+                {pick(p.lang, KINDS[d.kind] ?? { id: d.kind, en: d.kind })}
               </li>
             ))}
           </ul>

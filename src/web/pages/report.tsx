@@ -2,7 +2,7 @@
 // sections `pantau explain` prints, with the LAPOR! link.
 import type { JSX } from "preact";
 import type { ExplainDocument } from "../../core/sla/explain.js";
-import { translator } from "../format.js";
+import { localTimes, translator } from "../format.js";
 import { Layout, type PageFrame } from "./layout.js";
 
 export function ReportPage(
@@ -10,7 +10,7 @@ export function ReportPage(
 ): JSX.Element {
   const t = translator(p.lang);
   return (
-    <Layout {...p} title={p.doc.title} current="agency">
+    <Layout {...p} title={localTimes(p.doc.title, p.lang)} current="agency">
       <p>
         {p.opd ? (
           <>
@@ -26,11 +26,11 @@ export function ReportPage(
       </p>
       {p.doc.sections.map((s) => (
         <section key={s.key} data-section={s.key}>
-          <h2>{s.title}</h2>
+          <h2>{localTimes(s.title, p.lang)}</h2>
           <ul class="explain">
             {s.lines.map((l, i) => (
               <li key={`${l.key}-${i}`} data-line={l.key}>
-                {l.text}
+                {localTimes(l.text, p.lang)}
               </li>
             ))}
           </ul>
