@@ -31,12 +31,24 @@ export function marginText(r: StatusRow, lang: Lang): string {
     : pick(lang, { id: `sisa ${amount}`, en: `${amount} left` });
 }
 
+/** Rows shown in the clock tables (a page stays under 200 KB); the counts cover every clock. */
+export const MAX_ROWS = 200;
+
 export function AgencyPage(
   p: PageFrame & { detail: AgencyDetail; reportUrl: (id: string) => string },
 ): JSX.Element {
   const t = translator(p.lang);
   const d = p.detail;
   const overdue = d.rows.filter((r) => r.state === "breached");
+  const more = (shown: number, total: number) =>
+    total > shown ? (
+      <p class="note">
+        {t(
+          `Menampilkan ${shown} dari ${countText(total, p.lang)}; semuanya: pantau status --opd ${d.code}.`,
+          `Showing ${shown} of ${countText(total, p.lang)}; all of them: pantau status --opd ${d.code}.`,
+        )}
+      </p>
+    ) : null;
   return (
     <Layout {...p} title={`${d.name} (${d.code})`} current="agency">
       <p class="asof">
@@ -100,7 +112,7 @@ export function AgencyPage(
                 </tr>
               </thead>
               <tbody>
-                {d.rows.map((r) => (
+                {d.rows.slice(0, MAX_ROWS).map((r) => (
                   <tr
                     key={`${r.trackingId}|${r.stage}|${r.seq}`}
                     data-tracking={r.trackingId}
@@ -124,6 +136,7 @@ export function AgencyPage(
             </table>
           </div>
         )}
+        {more(Math.min(MAX_ROWS, d.rows.length), d.rows.length)}
       </section>
       <section aria-labelledby="terlambat">
         <h2 id="terlambat">
@@ -137,7 +150,7 @@ export function AgencyPage(
           <p>{t("Tidak ada laporan yang terlambat.", "No overdue reports.")}</p>
         ) : (
           <ul class="compact">
-            {overdue.map((r) => (
+            {overdue.slice(0, MAX_ROWS).map((r) => (
               <li key={`${r.trackingId}|${r.stage}|${r.seq}`}>
                 <a href={`/laporan/${encodeURIComponent(r.trackingId)}`}>{r.trackingId}</a> ·{" "}
                 {pick(p.lang, stageName(r.stage))} · {t("jatuh tempo", "due")}{" "}
@@ -149,6 +162,7 @@ export function AgencyPage(
             ))}
           </ul>
         )}
+        {more(Math.min(MAX_ROWS, overdue.length), overdue.length)}
       </section>
       <section aria-labelledby="eskalasi">
         <h2 id="eskalasi">{t("Eskalasi 30 hari terakhir", "Escalations of the last 30 days")}</h2>
