@@ -120,9 +120,16 @@ function reportSettings(ctx: AppContext) {
   };
 }
 
-/** The monthly report for "yyyy-mm", as `pantau report monthly --month` computes it. */
-export function monthlyOf(ctx: AppContext, month: string): Promise<MonthlyReport> {
-  return monthlyReport(ctx.db.knex, { month, ...reportSettings(ctx) });
+/**
+ * The monthly report for "yyyy-mm", as `pantau report monthly --month` computes it; without
+ * `openAtEnd` its open / overdue-at-month-end columns stay 0 (the summary does not show them).
+ */
+export function monthlyOf(
+  ctx: AppContext,
+  month: string,
+  openAtEnd = true,
+): Promise<MonthlyReport> {
+  return monthlyReport(ctx.db.knex, { month, openAtEnd, ...reportSettings(ctx) });
 }
 
 /** The yearly report, as `pantau report yearly --from --to --sort` computes it. */
@@ -160,7 +167,7 @@ export async function summaryOf(deps: WebDeps, now: Instant): Promise<Summary> {
       metrics.agencyFacts(now),
       metrics.liaisonsActive(now),
       metrics.calendarCoveredUntil(now),
-      monthlyOf(ctx, month),
+      monthlyOf(ctx, month, false),
     ]);
   const stages = Object.fromEntries(
     STAGES.map((s) => [s, { open: 0, atRisk: 0, overdue: 0 }]),

@@ -11,10 +11,16 @@ export function ReportTable<R>(props: {
   lang: Lang;
   wide?: boolean;
   name: string;
+  /** Rows shown at most (the downloads hold every row); a note says how many are left out. */
+  maxRows?: number;
+  moreNote?: (shown: number, total: number) => string;
 }): JSX.Element {
   const columns: Column<R>[] = props.wide
     ? props.view.columns
     : props.view.columns.filter((c) => c.narrow);
+  const total = props.view.rows.length;
+  const rows =
+    props.maxRows === undefined ? props.view.rows : props.view.rows.slice(0, props.maxRows);
   return (
     <div class="scroll" tabIndex={0}>
       <table class="report" data-view={props.name}>
@@ -29,7 +35,7 @@ export function ReportTable<R>(props: {
           </tr>
         </thead>
         <tbody>
-          {props.view.rows.map((row, i) => (
+          {rows.map((row, i) => (
             <tr key={i}>
               {columns.map((c) => {
                 const value = c.value(row);
@@ -47,6 +53,9 @@ export function ReportTable<R>(props: {
           ))}
         </tbody>
       </table>
+      {rows.length < total && props.moreNote ? (
+        <p class="note">{props.moreNote(rows.length, total)}</p>
+      ) : null}
     </div>
   );
 }

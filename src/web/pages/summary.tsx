@@ -38,7 +38,14 @@ export interface RankingQuery {
   sort: SortKey;
   descending: boolean;
   kind: AgencyKind | null;
+  /** 1-based page of RANKING_PAGE rows. */
+  page: number;
 }
+
+/** Ranking rows per page (84 agencies fit one page; 700 nationally take seven). */
+export const RANKING_PAGE = 100;
+/** Names listed under "needs attention" before "and N more". */
+const LIST_MAX = 25;
 
 /** The ranking options of a URL; unknown values fall back to the defaults (never an error). */
 export function rankingQuery(url: URL): RankingQuery {
@@ -48,10 +55,12 @@ export function rankingQuery(url: URL): RankingQuery {
     ? (sort as SortKey)
     : "peringkat";
   const dir = url.searchParams.get("arah");
+  const page = Number(url.searchParams.get("hal") ?? "1");
   return {
     sort: key,
     descending: dir === null ? key !== "peringkat" && key !== "nama" : dir === "turun",
     kind: kind !== null && kind in KIND_NAMES ? (kind as AgencyKind) : null,
+    page: Number.isInteger(page) && page >= 1 && page <= 1000 ? page : 1,
   };
 }
 
@@ -105,6 +114,7 @@ function SortHeader(props: {
     : props.key_ !== "peringkat" && props.key_ !== "nama";
   params.set("arah", nextDescending ? "turun" : "naik");
   params.delete("lang");
+  params.delete("hal");
   const sortState = active ? (props.q.descending ? "descending" : "ascending") : undefined;
   const t = translator(props.lang);
   return (
@@ -137,7 +147,32 @@ export function SummaryPage(p: SummaryProps): JSX.Element {
   const t = translator(p.lang);
   const s = p.summary;
   const q = rankingQuery(p.url);
-  const rows = rankAgencies(s.agencies, q);
+  const ranked = rankAgencies(s.agencies, q);
+  const pages = Math.max(1, Math.ceil(ranked.length / RANKING_PAGE));
+  const pageNo = Math.min(q.page, pages);
+  const rows = ranked.slice((pageNo - 1) * RANKING_PAGE, pageNo * RANKING_PAGE);
+  const pageHref = (n: number): string => {
+    const params = new URLSearchParams(p.url.searchParams);
+    params.set("hal", String(n));
+    params.delete("lang");
+    return `?${params.toString()}#peringkat`;
+  };
+  const shortList = (list: AgencyRank[], name: string, line: (a: AgencyRank) => string) => (
+    <>
+      <ul class="compact" data-list={name}>
+        {list.slice(0, LIST_MAX).map((a) => (
+          <li key={a.code}>
+            {line(a)} <span class="code">{a.code}</span>
+          </li>
+        ))}
+      </ul>
+      {list.length > LIST_MAX ? (
+        <p class="note">
+          {t(`… dan ${list.length - LIST_MAX} lainnya.`, `… and ${list.length - LIST_MAX} more.`)}
+        </p>
+      ) : null}
+    </>
+  );
   const c = s.compliance;
   const detail = (o: { met: number; breached: number }) =>
     t(
@@ -259,7 +294,7 @@ export function SummaryPage(p: SummaryProps): JSX.Element {
           )}
         </p>
         <div class="scroll" tabIndex={0}>
-          <table class="ranking" data-rows={rows.length}>
+          <table class="ranking" data-rows={ranked.length}>
             <thead>
               <tr>
                 <SortHeader url={p.url} q={q} key_="peringkat" label="#" lang={p.lang} />
@@ -351,6 +386,22 @@ export function SummaryPage(p: SummaryProps): JSX.Element {
             </tbody>
           </table>
         </div>
+        {pages > 1 ? (
+          <nav class="pager" aria-label={t("Halaman peringkat", "Ranking pages")}>
+            {t("Halaman:", "Page:")}{" "}
+            {Array.from({ length: pages }, (_, i) => i + 1).map((n) =>
+              n === pageNo ? (
+                <strong key={n} aria-current="page">
+                  {n}
+                </strong>
+              ) : (
+                <a key={n} href={pageHref(n)}>
+                  {n}
+                </a>
+              ),
+            )}
+          </nav>
+        ) : null}
       </section>
       {p.publicPage ? null : (
         <section aria-labelledby="perhatian" class="columns">
@@ -365,13 +416,7 @@ export function SummaryPage(p: SummaryProps): JSX.Element {
                 {t("Semua OPD memiliki pejabat penghubung.", "Every agency has a liaison officer.")}
               </p>
             ) : (
-              <ul class="compact" data-list="without-liaison">
-                {withoutLiaison.map((a) => (
-                  <li key={a.code}>
-                    {a.name} <span class="code">{a.code}</span>
-                  </li>
-                ))}
-              </ul>
+              shortList(withoutLiaison, "without-liaison", (x) => x.name)
             )}
           </div>
           <div>
@@ -385,19 +430,11 @@ export function SummaryPage(p: SummaryProps): JSX.Element {
             {inactive.length === 0 ? (
               <p>{t("Tidak ada.", "None.")}</p>
             ) : (
-              <ul class="compact" data-list="inactive">
-                {inactive.map((a) => (
-                  <li key={a.code}>
-                    {a.name} <span class="code">{a.code}</span> —{" "}
-                    {a.lastResponseAt === null
-                      ? t("belum pernah menjawab", "never answered")
-                      : t(
-                          `terakhir menjawab ${instantText(a.lastResponseAt, p.zone, p.lang)}`,
-                          `last answered ${instantText(a.lastResponseAt, p.zone, p.lang)}`,
-                        )}
-                  </li>
-                ))}
-              </ul>
+              shortList(inactive, "inactive", (x) =>
+                x.lastResponseAt === null
+                  ? `${x.name} — ${t("belum pernah menjawab", "never answered")}`
+                  : `${x.name} — ${t("terakhir menjawab", "last answered")} ${instantText(x.lastResponseAt, p.zone, p.lang)}`,
+              )
             )}
           </div>
           <div>

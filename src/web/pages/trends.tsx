@@ -38,6 +38,9 @@ export function downloadHref(
   return `/tren/unduh?${params.toString()}`;
 }
 
+/** Agencies shown per table on the page; the xlsx / csv downloads hold all of them. */
+export const TREND_AGENCIES = 100;
+
 export function TrendsPage(
   p: PageFrame & {
     q: TrendsQuery;
@@ -51,6 +54,12 @@ export function TrendsPage(
   const t = translator(p.lang);
   const [yAgencies, yRegency] = p.yearlyRendered.views as [View<unknown>, View<unknown>];
   const [mAgencies, mRegency] = p.monthlyRendered.views as [View<unknown>, View<unknown>];
+  const years = p.q.to - p.q.from + 1;
+  const moreNote = (shown: number, total: number): string =>
+    t(
+      `Menampilkan ${shown} dari ${total} baris; semua baris ada di berkas unduhan.`,
+      `Showing ${shown} of ${total} rows; every row is in the downloads.`,
+    );
   return (
     <Layout {...p} title={t("Tren tindak lanjut", "Follow-up trends")} current="trends">
       <form method="get" action="/tren" class="filter">
@@ -105,7 +114,13 @@ export function TrendsPage(
           <a href={downloadHref("tahunan", "csv", p.q)}>csv</a>
         </p>
         <ReportTable view={yRegency} lang={p.lang} name="yearly-regency" />
-        <ReportTable view={yAgencies} lang={p.lang} name="yearly-agencies" />
+        <ReportTable
+          view={yAgencies}
+          lang={p.lang}
+          name="yearly-agencies"
+          maxRows={TREND_AGENCIES * years}
+          moreNote={moreNote}
+        />
       </section>
 
       <section aria-labelledby="duabelas" class="no-print">
@@ -134,7 +149,13 @@ export function TrendsPage(
           )}
         </p>
         <ReportTable view={mRegency} lang={p.lang} name="monthly-regency" />
-        <ReportTable view={mAgencies} lang={p.lang} name="monthly-agencies" />
+        <ReportTable
+          view={mAgencies}
+          lang={p.lang}
+          name="monthly-agencies"
+          maxRows={TREND_AGENCIES}
+          moreNote={moreNote}
+        />
         <h3>{t("Catatan", "Notes")}</h3>
         <ul class="notes">
           {p.monthlyRendered.notes.map((n) => (
