@@ -191,6 +191,12 @@ describe("web sign-in on the database", function () {
     expect(r.headers.get("set-cookie")).to.include("Max-Age=0");
   });
 
+  it("answers 404 for the public page unless web.public is on", async () => {
+    const r = await get(h, "/publik");
+    expect(r.status).to.equal(404);
+    expect(r.text).to.include("web.public");
+  });
+
   it("refuses a POST without the CSRF token, and limits links per address", async () => {
     const noCsrf = await fetch(`${h.base}/masuk`, {
       method: "POST",

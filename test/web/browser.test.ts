@@ -246,6 +246,33 @@ describe("web pages in a real browser", function () {
     await b.close();
   });
 
+  it("prints the monthly scorecard on A4 landscape without navigation, with a place to sign", async () => {
+    const page = await coordinator.newPage();
+    await page.goto(`${h.base}/tren`);
+    await page.emulateMedia({ media: "print" });
+    expect(await page.isVisible("header.top")).to.equal(false);
+    expect(await page.isVisible("form.filter")).to.equal(false);
+    expect(await page.isVisible("section.scorecard table.report")).to.equal(true);
+    expect(await page.isVisible(".signatures")).to.equal(true);
+    const pdf = await page.pdf({ preferCSSPageSize: true });
+    // A4 landscape: 842 × 595 points.
+    expect(pdf.toString("latin1")).to.match(/\/MediaBox \[0 0 84[12](?:\.\d+)? 59[45](?:\.\d+)?\]/);
+    await page.screenshot({ path: join(SHOTS, `${testBackend}-tren-print.png`), fullPage: true });
+    await page.close();
+  });
+
+  it("shows the public page without tracking IDs or links to agencies", async () => {
+    const c = await context(PHONE);
+    const page = await c.newPage();
+    expect((await page.goto(`${h.base}/publik`))?.status()).to.equal(200);
+    expect(await page.$$("a[href^='/laporan/'], a[href^='/opd/'], form.signout")).to.have.length(0);
+    expect(await page.textContent("main")).to.not.match(/\b[89]0000\d\d\b/);
+    expect(await page.$$eval("table.ranking tbody tr", (r) => r.length)).to.equal(
+      h.ctx.config.agencies.length,
+    );
+    await c.close();
+  });
+
   it("signs out: the session ends on the server, not only in the browser", async () => {
     const page = await coordinator.newPage();
     await page.goto(`${h.base}/`);
