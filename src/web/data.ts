@@ -248,6 +248,8 @@ export interface EscalationRow {
 }
 
 export interface AgencyDetail {
+  /** The instant the figures were read at. */
+  now: Instant;
   code: string;
   name: string;
   kind: AgencyKind;
@@ -275,6 +277,7 @@ export async function agencyOf(
     monthSeries(ctx, now, code),
   ]);
   return {
+    now,
     code,
     name: agency.name,
     kind: agency.kind,

@@ -61,6 +61,7 @@ import {
   yearlyOf,
   type WebDeps,
 } from "./data.js";
+import { PageCache } from "./cache.js";
 import { translator } from "./format.js";
 import {
   LANG_COOKIE,
@@ -146,6 +147,7 @@ export function registerWebRoutes(router: HttpRouter, deps: WebDeps, options: We
   const config = ctx.config;
   const byAddress = new RateLimiter(LINKS_PER_ADDRESS, RATE_WINDOW_MS);
   const byClient = new RateLimiter(CLIENT_ATTEMPTS, RATE_WINDOW_MS);
+  const cache = new PageCache();
 
   const frame = (call: Call, viewer: Viewer | null): PageFrame => ({
     lang: call.lang,
@@ -317,7 +319,7 @@ export function registerWebRoutes(router: HttpRouter, deps: WebDeps, options: We
     "GET",
     "/",
     page(async (call, s) => {
-      const summary = await summaryOf(deps, call.now);
+      const summary = await cache.get("summary", call.now, (at) => summaryOf(deps, at));
       return answer(
         call,
         200,
@@ -343,7 +345,7 @@ export function registerWebRoutes(router: HttpRouter, deps: WebDeps, options: We
           404,
           "Halaman publik tidak diaktifkan (web.public). / The public page is not enabled (web.public).",
         );
-      const summary = await summaryOf(deps, call.now);
+      const summary = await cache.get("summary", call.now, (at) => summaryOf(deps, at));
       return answer(
         call,
         200,
@@ -376,7 +378,7 @@ export function registerWebRoutes(router: HttpRouter, deps: WebDeps, options: We
         );
       }
       if (!maySeeAgency(s.access, code)) return forbidden(call, s, code);
-      const detail = await agencyOf(ctx, code, call.now);
+      const detail = await cache.get(`agency|${code}`, call.now, (at) => agencyOf(ctx, code, at));
       if (!detail) throw new HttpError(404, `unknown agency ${code}`);
       return answer(
         call,
@@ -481,11 +483,16 @@ export function registerWebRoutes(router: HttpRouter, deps: WebDeps, options: We
     page(async (call, s) => {
       const q = await trendsQuery(call);
       const renderCtx = { lang: call.lang, regency: config.regency };
-      const [yearly, monthly, months] = await Promise.all([
-        yearlyOf(ctx, q.from, q.to, q.sort),
-        monthlyOf(ctx, q.month),
-        monthSeries(ctx, call.now, null),
-      ]);
+      const [yearly, monthly, months] = await cache.get(
+        `trends|${q.from}|${q.to}|${q.sort}|${q.month}`,
+        call.now,
+        (at) =>
+          Promise.all([
+            yearlyOf(ctx, q.from, q.to, q.sort),
+            monthlyOf(ctx, q.month),
+            monthSeries(ctx, at, null),
+          ]),
+      );
       return answer(
         call,
         200,

@@ -52,7 +52,8 @@ export function AgencyPage(
   return (
     <Layout {...p} title={`${d.name} (${d.code})`} current="agency">
       <p class="asof">
-        {pick(p.lang, KIND_NAMES[d.kind])} · {t("zona", "zone")} {d.zone}
+        {pick(p.lang, KIND_NAMES[d.kind])} · {t("zona", "zone")} {d.zone} · {t("per", "as of")}{" "}
+        {instantText(d.now, d.zone, p.lang)}
       </p>
       <section aria-labelledby="jabatan">
         <h2 id="jabatan">{t("Pejabat saat ini", "Officers now")}</h2>
