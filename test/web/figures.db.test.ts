@@ -121,6 +121,13 @@ describe("web pages: figures equal the CLI and /metrics", function () {
     const share = json.total.figures.compliance.share;
     expect(figure(page.text, "compliance-month")).to.equal(share === null ? "" : String(share));
     expect(page.text).to.include(shareText(share, "id"));
+    // An agency with no decided clock this month shows "–", never 100,0 %.
+    const quiet = json.rows.find((r) => r.figures.compliance.share === null);
+    expect(quiet, "the demo has an agency without a decided clock").to.not.equal(undefined);
+    const quietCell = new RegExp(
+      `data-opd="${quiet!.opd.replaceAll(".", "\\.")}"[\\s\\S]*?data-col="bulan" data-value>([^<]*)<`,
+    ).exec(page.text);
+    expect(quietCell?.[1]).to.equal("–");
     for (const row of json.rows) {
       const cell = new RegExp(
         `data-opd="${row.opd.replaceAll(".", "\\.")}"[\\s\\S]*?data-col="bulan" data-value(?:="([^"]*)")?[ >]`,
