@@ -8,6 +8,7 @@ import { runOutboxBench } from "./outbox.bench.js";
 import { runScanBench } from "./scan.bench.js";
 import { runImportBench } from "./import.bench.js";
 import { runReportBench } from "./report.bench.js";
+import { runWebBench } from "./web.bench.js";
 
 type Bench = { name: string; run: () => Promise<string> };
 
@@ -19,6 +20,7 @@ const benches: Bench[] = [
   { name: "metrics", run: () => runMetricsBench() },
   { name: "import", run: () => runImportBench() },
   { name: "report", run: () => runReportBench() },
+  { name: "web", run: () => runWebBench() },
 ];
 
 async function main(): Promise<void> {

@@ -27,6 +27,7 @@ import { ConfigError, ENV_FILE, keyPath, type ConfigIssue } from "./issues.js";
 import { packageRoot, resolveConfigDir } from "./paths.js";
 import {
   agenciesSchema,
+  baseUrl,
   agencySopSchema,
   bindHost,
   calendarSchema,
@@ -113,6 +114,19 @@ export interface PantauConfig {
     bearerToken: string | null;
     basicAuth: { username: string; password: string } | null;
   };
+  /**
+   * The web pages (src/web): the public ranking page on or off, the address people open (links
+   * in sign-in emails; https:// makes the session cookie Secure; null = http://<http.host>:<port>),
+   * how long a sign-in link and a session last, and after how many days without an answer an
+   * agency with open reports counts as inactive.
+   */
+  web: {
+    public: boolean;
+    baseUrl: string | null;
+    linkMs: number;
+    sessionMs: number;
+    inactiveDays: number;
+  };
   /** Rules for instants written through the API (see core/sla/recording.ts). */
   api: { backdateTolerance: Duration; clockSkewMs: number };
   /** Cron schedule of the periodic scan and the zone it is read in. */
@@ -187,6 +201,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   PANTAU_BACKUP_DIR: "backup.dir",
   PANTAU_BACKUP_SCHEDULE: "backup.schedule",
   PANTAU_INBOX_DIR: "import.inbox_dir",
+  PANTAU_WEB_BASE_URL: "web.base_url",
 };
 
 /** Loads the configuration; throws a ConfigError listing every error found. */
@@ -508,6 +523,13 @@ function readConfig(options: LoadOptions): ReadResult {
           ? overrides.metricsBearerToken
           : settings.metrics.bearer_token,
       basicAuth: basicAuth(settings.metrics, overrides),
+    },
+    web: {
+      public: settings.web.public,
+      baseUrl: overrides.webBaseUrl !== undefined ? overrides.webBaseUrl : settings.web.base_url,
+      linkMs: settings.web.link_minutes * 60_000,
+      sessionMs: settings.web.session_hours * 3_600_000,
+      inactiveDays: settings.web.inactive_days,
     },
     api: {
       backdateTolerance: settings.api.backdate_tolerance,
@@ -965,6 +987,7 @@ interface EnvOverrides {
   backupDir?: string;
   backupSchedule?: string | null;
   inboxDir?: string;
+  webBaseUrl?: string | null;
 }
 
 /** Reads the environment overrides; undefined (after pushing issues) if any is invalid. */
@@ -1012,5 +1035,6 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): EnvOverrides | 
     out.backupSchedule = null;
   else take("PANTAU_BACKUP_SCHEDULE", cron, (v) => (out.backupSchedule = v));
   take("PANTAU_INBOX_DIR", text, (v) => (out.inboxDir = v));
+  take("PANTAU_WEB_BASE_URL", baseUrl, (v) => (out.webBaseUrl = v));
   return ok ? out : undefined;
 }

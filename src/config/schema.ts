@@ -218,6 +218,23 @@ export const urlTemplate: LeafParser<string> = (v) => {
   return t;
 };
 
+/** true or false (web.public). */
+export const flag: LeafParser<boolean> = (v) =>
+  typeof v === "boolean"
+    ? v
+    : new Fail({ id: `${show(v)} harus true atau false`, en: `${show(v)} must be true or false` });
+
+/** "" or null → null; otherwise an http(s):// address without a trailing slash (web.base_url). */
+export const baseUrl: LeafParser<string | null> = (v) => {
+  if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
+  if (typeof v === "string" && /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v.trim()))
+    return v.trim().replace(/\/+$/, "");
+  return new Fail({
+    id: `alamat ${show(v)} tidak valid: tulis alamat yang dibuka pengguna, diawali http:// atau https://, tanpa ? atau #, misalnya https://pantau.malangkab.go.id`,
+    en: `invalid address ${show(v)}: write the address people open, starting with http:// or https://, without ? or #, e.g. https://pantau.malangkab.go.id`,
+  });
+};
+
 /** "" or null → null (write .eml files); otherwise an smtp:// or smtps:// URL. */
 export const smtpUrl: LeafParser<string | null> = (v) => {
   if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
@@ -427,6 +444,15 @@ export function pantauSchema() {
       .strictObject({
         backdate_tolerance: leaf(withDefault(duration, { amount: 1, unit: "wd" } as Duration)),
         clock_skew_seconds: leaf(withDefault(posInt, 300)),
+      })
+      .prefault({}),
+    web: z
+      .strictObject({
+        public: leaf(withDefault(flag, false)),
+        base_url: leaf(baseUrl),
+        link_minutes: leaf(withDefault(posInt, 15)),
+        session_hours: leaf(withDefault(posInt, 12)),
+        inactive_days: leaf(withDefault(posInt, 30)),
       })
       .prefault({}),
     scan: z

@@ -11,7 +11,10 @@ export type RouteHandler = (
   req: IncomingMessage,
   url: URL,
   params: Record<string, string>,
-) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+) => Promise<{ status: number; body: unknown; headers?: ResponseHeaders }>;
+
+/** Response headers; a list for a header sent more than once (Set-Cookie). */
+export type ResponseHeaders = Record<string, string | string[]>;
 
 interface Route {
   method: string;
@@ -87,7 +90,7 @@ export class HttpRouter {
     }
     const candidates = this.routes.filter((r) => r.pattern.test(url.pathname));
     const route = candidates.find((r) => r.method === req.method);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
+    const send = (status: number, body: unknown, headers: ResponseHeaders = {}): void =>
       answer(res, status, body, headers);
     if (!route) {
       if (candidates.length > 0)
@@ -147,21 +150,29 @@ export function decodePathSegment(raw: string): string | null {
   }
 }
 
-/** Writes a response unless one was already started (then the connection is cut). */
+/**
+ * Writes a response unless one was already started (then the connection is cut). A string is
+ * sent as text, a Buffer as bytes (octet-stream unless `headers` say otherwise), anything else
+ * as JSON.
+ */
 function answer(
   res: ServerResponse,
   status: number,
   body: unknown,
-  headers: Record<string, string> = {},
+  headers: ResponseHeaders = {},
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const bytes = Buffer.isBuffer(body);
+  const text = bytes || typeof body === "string" ? body : JSON.stringify(body);
   res.writeHead(status, {
-    "content-type":
-      typeof body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+    "content-type": bytes
+      ? "application/octet-stream"
+      : typeof body === "string"
+        ? "text/plain; charset=utf-8"
+        : "application/json; charset=utf-8",
     ...headers,
   });
   res.end(text);

@@ -24,6 +24,11 @@ export interface MonthlyOptions {
   zone: string;
   coveredYears: readonly number[];
   hoursPerDay: number;
+  /**
+   * Count the reports open and overdue at the month's end (default true). The web summary asks
+   * only for the month's compliance and ranks, and skips this scan over every clock.
+   */
+  openAtEnd?: boolean;
 }
 
 export interface MonthlyRow {
@@ -77,7 +82,7 @@ export async function monthlyReport(db: Db, o: MonthlyOptions): Promise<MonthlyR
   const [perAgency, regency, openRows] = await Promise.all([
     fetchFigures(db, { ...common, scope: { perAgency: true } }),
     fetchFigures(db, { ...common, scope: { perAgency: false } }),
-    openAtInstant(db, next.toMillis()),
+    o.openAtEnd === false ? Promise.resolve([]) : openAtInstant(db, next.toMillis()),
   ]);
   const open = new Map(openRows.map((r) => [r.opd, r]));
   const agencies = await listAgencies(db);

@@ -71,8 +71,10 @@ export async function call(
 ): Promise<ApiReply> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  let body: string | Buffer | undefined;
-  if (options.raw !== undefined) body = options.raw;
+  // Bytes as a plain Uint8Array: the DOM typings (loaded with preact's JSX) want BufferSource.
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
+  if (options.raw !== undefined)
+    body = typeof options.raw === "string" ? options.raw : new Uint8Array(options.raw);
   else if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers["content-type"] ??= "application/json";

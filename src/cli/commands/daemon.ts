@@ -11,6 +11,7 @@ import { registerApiRoutes } from "../../api/routes.js";
 import { InboxWatcher } from "../../app/inbox.js";
 import { registerBackupRoute, startDaemonBackups } from "../../backup/daemonBackups.js";
 import { pick } from "../../i18n/lang.js";
+import { demoSignInLink, registerWebRoutes, webBaseUrl } from "../../web/index.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
 
@@ -65,6 +66,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
         // Timers of these two start only once the daemon is up (nothing to undo before).
         const backups = startDaemonBackups(ctx, io.clock);
         const inbox = new InboxWatcher(ctx, { clock: io.clock });
+        let httpPort = ctx.config.http.port;
         const daemonOptions: DaemonOptions = {
           clock: io.clock,
           job: {
@@ -80,6 +82,15 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
           routes: (router) => {
             registerApiRoutes(router, ctx, io.clock);
             registerBackupRoute(router, backups);
+            registerWebRoutes(
+              router,
+              { ctx, metrics: observability.source, metricsText: observability.render },
+              {
+                clock: io.clock,
+                baseUrl: () => webBaseUrl(ctx.config, httpPort),
+                onSignInQueued: () => void sender.runOnce(),
+              },
+            );
           },
           onStop: async () => {
             await inbox.stop();
@@ -89,6 +100,9 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
           },
         };
         const daemon = await undo.guard(startDaemon(ctx, daemonOptions));
+        httpPort = daemon.httpPort;
+        const web = webBaseUrl(ctx.config, httpPort);
+        const demoLink = opts.demo ? await demoSignInLink(ctx, io.clock(), web) : null;
         sender.start(ctx.config.mail.sendIntervalMs);
         backups.start();
         inbox.start(ctx.config.import.inboxIntervalMs);
@@ -101,6 +115,12 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `  Kesehatan:     ${base}/healthz  ${base}/readyz`,
               `  API:           ${base}/api/v1/openapi.json (lihat docs/api.md)`,
               `  Metrik:        http://127.0.0.1:${metricsServer.port}/metrics`,
+              `  Papan Kepatuhan: ${web}/`,
+              ...(demoLink
+                ? [
+                    `  Masuk sebagai koordinator demo (sekali pakai, ${Math.round(ctx.config.web.linkMs / 60_000)} menit): ${demoLink}`,
+                  ]
+                : []),
               `  Di terminal lain:`,
               `    npx pantau status                 # jam SLA yang terbuka`,
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # perhitungan satu laporan, langkah demi langkah`,
@@ -115,6 +135,12 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `  Health:        ${base}/healthz  ${base}/readyz`,
               `  API:           ${base}/api/v1/openapi.json (see docs/api.md)`,
               `  Metrics:       http://127.0.0.1:${metricsServer.port}/metrics`,
+              `  Compliance board: ${web}/`,
+              ...(demoLink
+                ? [
+                    `  Sign in as the demo coordinator (once, ${Math.round(ctx.config.web.linkMs / 60_000)} minutes): ${demoLink}`,
+                  ]
+                : []),
               `  In another terminal:`,
               `    npx pantau status                 # open SLA clocks`,
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # one report's computation, step by step`,

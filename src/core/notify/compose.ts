@@ -68,7 +68,8 @@ export interface ComposeContext {
   scanId: string;
 }
 
-export type EmailKind = "escalation" | "vacancy" | "reminder";
+/** "signin": a one-time sign-in link to the web pages (src/web/auth), never about a report. */
+export type EmailKind = "escalation" | "vacancy" | "reminder" | "signin";
 
 export interface OutboundEmail {
   /** "<hex@pantau.slug>", with angle brackets. */

@@ -56,6 +56,11 @@ const STAGE_NAMES: Record<Stage, Bilingual> = {
   resolution: { id: "Penyelesaian", en: "Resolution" },
 };
 
+/** Name of a stage for people ("Respons pertama"), in both languages. */
+export function stageName(stage: Stage): Bilingual {
+  return STAGE_NAMES[stage];
+}
+
 const TYPE_NAMES: Record<Report["type"], Bilingual> = {
   pengaduan: { id: "pengaduan", en: "complaint" },
   aspirasi: { id: "aspirasi", en: "suggestion" },
