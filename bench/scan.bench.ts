@@ -10,9 +10,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { AppContext } from "../src/app/context.js";
-import { runScan } from "../src/app/scanJob.js";
-import { importOfficerText } from "../src/escalation/officerImport.js";
+import type { AppContext } from "../src/context/appContext.js";
+import { runScan } from "../src/scan/scanJob.js";
+import { importOfficerText } from "../src/officers/officerImport.js";
 import { setMeta } from "../src/store/reportStore.js";
 import { benchDatabase, generateReports, machineLine, mib, runIfMain } from "./setup.js";
 

@@ -13,7 +13,7 @@ import { loadMapping } from "../ingest/read.js";
 import { writeRejects } from "../ingest/rejects.js";
 import { pick, type Lang } from "../i18n/lang.js";
 import type { Instant } from "../core/types.js";
-import type { AppContext } from "./context.js";
+import type { AppContext } from "../context/appContext.js";
 import { contentImported, recordImport, type ImportRecord } from "../store/importHistory.js";
 import { importItems, type ImportSummary, type Rejection } from "./importService.js";
 

@@ -21,7 +21,7 @@ import {
   START_BULK_WRITE,
 } from "../store/importWrites.js";
 import type { Knex } from "knex";
-import type { AppContext } from "./context.js";
+import type { AppContext } from "../context/appContext.js";
 
 export interface Rejection {
   rowNumber: number;

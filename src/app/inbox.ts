@@ -26,7 +26,7 @@ import {
   recordImport,
   type ImportRecord,
 } from "../store/importHistory.js";
-import type { AppContext } from "./context.js";
+import type { AppContext } from "../context/appContext.js";
 import { fileHash, historyCounts, importFile, rejectionLines } from "./importFile.js";
 
 export interface InboxOptions {

@@ -3,7 +3,7 @@
 // text, Bahasa Indonesia by default) or scripts (--format json), and exits with a clear status.
 import { Command, Option } from "commander";
 import { bootstrap } from "../app/bootstrap.js";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
 import { loadConfig, packageRoot, type PantauConfig } from "../config/index.js";
 import { buildInfo } from "../app/observability.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";

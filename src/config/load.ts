@@ -24,7 +24,7 @@ import {
   type EscalationLadder,
 } from "../core/escalation/ladder.js";
 import { ConfigError, ENV_FILE, keyPath, type ConfigIssue } from "./issues.js";
-import { packageRoot, resolveConfigDir } from "./paths.js";
+import { packageRoot, resolveConfigDir } from "../paths.js";
 import {
   agenciesSchema,
   agencySopSchema,

@@ -3,7 +3,7 @@
 // formula (=, +, -, @, tab, carriage return) is neutralised with a leading apostrophe.
 import { monthName } from "../core/format/index.js";
 import { pick, type Bilingual, type Lang } from "../i18n/lang.js";
-import { renderTable } from "../cli/table.js";
+import { renderTable } from "../core/format/table.js";
 import type { Arrow, Change } from "./figures.js";
 import type { MonthlyReport, MonthlyRow } from "./monthly.js";
 import type { YearlyReport, YearlyRow } from "./yearly.js";

@@ -1,11 +1,11 @@
 // `pantau start` (the daemon) and `pantau scan --once` (one scan, for cron users and backfills).
 import type { Command } from "commander";
-import { runScan } from "../../app/scanJob.js";
+import { runScan } from "../../scan/scanJob.js";
 import { seedDemo, DEMO_FIRST_ID } from "../../app/demo.js";
-import { countByState } from "../../escalation/outboxStore.js";
-import { OutboxSender } from "../../escalation/sender.js";
+import { countByState } from "../../outbox/outboxStore.js";
+import { OutboxSender } from "../../outbox/sender.js";
 import { handleSignals, startDaemon, type DaemonOptions } from "../../daemon/daemon.js";
-import { asListenError } from "../../daemon/listenError.js";
+import { asListenError } from "../../http/listenError.js";
 import { createObservability } from "../../app/observability.js";
 import { registerApiRoutes } from "../../api/routes.js";
 import { InboxWatcher } from "../../app/inbox.js";

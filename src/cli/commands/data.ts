@@ -1,6 +1,6 @@
 // Commands over the stored reports: migrate, import, status, explain, recompute.
 import type { Command } from "commander";
-import { recomputeOpenClocks } from "../../app/clockService.js";
+import { recomputeOpenClocks } from "../../scan/clockService.js";
 import { importFile } from "../../app/importFile.js";
 import { explainView, statusView, type StatusView } from "../../app/statusService.js";
 import { renderExplainText, type ExplainDocument } from "../../core/sla/explain.js";

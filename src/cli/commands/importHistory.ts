@@ -8,7 +8,7 @@ import { listImports } from "../../store/importHistory.js";
 import { UsageError } from "../errors.js";
 import type { CliRuntime } from "../main.js";
 import { languageOf } from "../main.js";
-import { renderTable } from "../table.js";
+import { renderTable } from "../../core/format/table.js";
 
 const RESULT = {
   imported: { id: "diimpor", en: "imported" },

@@ -4,14 +4,14 @@ import type { Command } from "commander";
 import { holderAt, roleName, type OfficerRole } from "../../core/escalation/officers.js";
 import { vacancySince } from "../../core/escalation/recipients.js";
 import { formatIsoLocal } from "../../core/format/index.js";
-import { importOfficerFile } from "../../escalation/officerImport.js";
-import { OfficerCsvError } from "../../escalation/officerCsv.js";
-import { loadAppointments } from "../../escalation/officerStore.js";
+import { importOfficerFile } from "../../officers/officerImport.js";
+import { OfficerCsvError } from "../../officers/officerCsv.js";
+import { loadAppointments } from "../../officers/officerStore.js";
 import { pick } from "../../i18n/lang.js";
 import { UsageError } from "../errors.js";
 import type { CliRuntime } from "../main.js";
 import { formatOption, languageOf } from "../main.js";
-import { renderTable } from "../table.js";
+import { renderTable } from "../../core/format/table.js";
 import { parseInstant } from "../time.js";
 
 const AGENCY_ROLES: OfficerRole[] = ["liaison", "supervisor"];

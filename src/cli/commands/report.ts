@@ -2,7 +2,7 @@
 // official monthly scorecard, and the rebuild of the report rollups from raw rows.
 import { Option, type Command } from "commander";
 import { DateTime } from "luxon";
-import type { AppContext } from "../../app/context.js";
+import type { AppContext } from "../../context/appContext.js";
 import { pick, type Lang } from "../../i18n/lang.js";
 import {
   hoursPerDayOf,

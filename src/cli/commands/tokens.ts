@@ -16,7 +16,7 @@ import { matchAgency } from "../../ingest/agency.js";
 import { UsageError } from "../errors.js";
 import type { CliRuntime } from "../main.js";
 import { formatOption, languageOf } from "../main.js";
-import { renderTable } from "../table.js";
+import { renderTable } from "../../core/format/table.js";
 
 export function registerTokenCommands(program: Command, runtime: CliRuntime): void {
   const { io } = runtime;

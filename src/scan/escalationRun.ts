@@ -29,15 +29,15 @@ import {
   type RecipientResolution,
   type RoleSlot,
 } from "../core/escalation/recipients.js";
-import { composeEmails, type ComposeContext } from "../core/notify/compose.js";
+import { composeEmails, type ComposeContext } from "../core/escalation/compose.js";
 import type { Instant, ReportType, SlaClock } from "../core/types.js";
 import { reportUrl } from "../config/index.js";
 import type { Logger } from "../log.js";
-import type { AppContext } from "../app/context.js";
-import type { RefreshResult } from "../app/clockService.js";
+import type { AppContext } from "../context/appContext.js";
+import type { RefreshResult } from "./clockService.js";
 import type { Db } from "../store/reportStore.js";
-import { enqueue } from "./outboxStore.js";
-import { loadAppointments, type StoredAppointment } from "./officerStore.js";
+import { enqueue } from "../outbox/outboxStore.js";
+import { loadAppointments, type StoredAppointment } from "../officers/officerStore.js";
 
 export interface EscalationCounts {
   /** Clocks whose steps were examined. */

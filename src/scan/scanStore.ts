@@ -2,7 +2,7 @@
 // scan_runs audit rows that /readyz and metrics read.
 import type { Knex } from "knex";
 import type { Instant } from "../core/types.js";
-import type { Db } from "./reportStore.js";
+import type { Db } from "../store/reportStore.js";
 
 /**
  * Reports with a clock whose next instant has come, locked for this transaction. Locks are taken

@@ -43,15 +43,10 @@ import {
   type LevelKind,
   type ReminderDigest,
   type StoredClockView,
-} from "../escalation/ladder.js";
-import { isValidEmail, roleName } from "../escalation/officers.js";
+} from "./ladder.js";
+import { isValidEmail, roleName } from "./officers.js";
 import { isAwaitingReporter, stateName } from "../sla/clocks.js";
-import type {
-  Recipient,
-  RecipientResolution,
-  RoleSlot,
-  VacancyNotice,
-} from "../escalation/recipients.js";
+import type { Recipient, RecipientResolution, RoleSlot, VacancyNotice } from "./recipients.js";
 import { escapeHtml, messageIdFor, safeHref, sanitizeHeaderText } from "./safety.js";
 
 export interface ComposeContext {

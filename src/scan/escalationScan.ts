@@ -5,8 +5,8 @@
 // a second instance skips its scan and says so. The embedded database serves one process.
 import type { Knex } from "knex";
 import { DateTime } from "luxon";
-import { refreshReports, scanDue, type ScanResult } from "../app/clockService.js";
-import type { AppContext } from "../app/context.js";
+import { refreshReports, scanDue, type ScanResult } from "./clockService.js";
+import type { AppContext } from "../context/appContext.js";
 import { clockFromRow, type ClockRow } from "../store/rows.js";
 import { getMeta, setMeta } from "../store/reportStore.js";
 import {
@@ -15,7 +15,7 @@ import {
   type ReminderRecipient,
 } from "../core/escalation/ladder.js";
 import { resolveRoleRecipients } from "../core/escalation/recipients.js";
-import { composeReminderEmails } from "../core/notify/compose.js";
+import { composeReminderEmails } from "../core/escalation/compose.js";
 import type { Instant } from "../core/types.js";
 import {
   EscalationRun,
@@ -25,7 +25,7 @@ import {
   ladderFor,
   type EscalationCounts,
 } from "./escalationRun.js";
-import { enqueue, existingKeys } from "./outboxStore.js";
+import { enqueue, existingKeys } from "../outbox/outboxStore.js";
 
 export interface EscalationScanResult extends ScanResult {
   /** True when another instance was scanning (PostgreSQL): nothing was done. */

@@ -11,8 +11,8 @@ import {
   setMeta,
   type Db,
 } from "../store/reportStore.js";
-import { finishScanRun, lockDueReports, startScanRun } from "../store/scanStore.js";
-import { clockConfigFingerprint, type AppContext } from "./context.js";
+import { finishScanRun, lockDueReports, startScanRun } from "./scanStore.js";
+import { clockConfigFingerprint, type AppContext } from "../context/appContext.js";
 
 export interface RefreshResult {
   reports: number;

@@ -13,7 +13,7 @@
 // pid; on PostgreSQL by its liveness lock (a session advisory lock held while it drains).
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
-import type { OutboundEmail } from "../core/notify/compose.js";
+import type { OutboundEmail } from "../core/escalation/compose.js";
 import type { Instant } from "../core/types.js";
 import type { Db } from "../store/reportStore.js";
 
