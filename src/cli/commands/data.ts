@@ -7,8 +7,8 @@ import { renderExplainText, type ExplainDocument } from "../../core/sla/explain.
 import { migrateLatest } from "../../db/migrate.js";
 import { pick } from "../../i18n/lang.js";
 import { fetchFromDaemon, localOrDaemon } from "../daemonClient.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption, languageOf } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption, languageOf } from "../runtime.js";
 import { renderStatus, statusJson } from "../output.js";
 import { UsageError } from "../errors.js";
 import { refuseSameFile } from "../outputFiles.js";

@@ -6,8 +6,8 @@ import { zoneAbbreviation } from "../../core/format/local.js";
 import { pick } from "../../i18n/lang.js";
 import { listImports } from "../../store/importHistory.js";
 import { UsageError } from "../errors.js";
-import type { CliRuntime } from "../main.js";
-import { languageOf } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { languageOf } from "../runtime.js";
 import { renderTable } from "../../core/format/table.js";
 
 const RESULT = {

@@ -9,8 +9,8 @@ import { OfficerCsvError } from "../../officers/officerCsv.js";
 import { loadAppointments } from "../../officers/officerStore.js";
 import { pick } from "../../i18n/lang.js";
 import { UsageError } from "../errors.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption, languageOf } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption, languageOf } from "../runtime.js";
 import { renderTable } from "../../core/format/table.js";
 import { parseInstant } from "../time.js";
 

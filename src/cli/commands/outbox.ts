@@ -10,8 +10,8 @@ import {
 } from "../../outbox/outboxStore.js";
 import { pick, type Bilingual } from "../../i18n/lang.js";
 import { UsageError } from "../errors.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption, languageOf } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption, languageOf } from "../runtime.js";
 import { renderTable } from "../../core/format/table.js";
 
 const STATE_NAMES: Record<OutboxState, Bilingual> = {

@@ -25,8 +25,8 @@ import {
   type YearlySort,
 } from "../../reports/index.js";
 import { UsageError } from "../errors.js";
-import type { CliRuntime } from "../main.js";
-import { languageOf } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { languageOf } from "../runtime.js";
 import { refuseOverwrite, writeOutputFile } from "../outputFiles.js";
 
 const FORMATS = ["table", "csv", "xlsx", "json", "md"] as const;
