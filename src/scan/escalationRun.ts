@@ -1,5 +1,5 @@
-// The escalation step of a scan, run inside each batch transaction of the scan (scanDue's
-// onBatch hook, and the review passes of escalationScan.ts), for the clocks just re-derived:
+// The escalation step of a scan, for the clocks of one batch just re-derived (in memory, before
+// they are stored), inside the batch's transaction:
 //
 // 1. decideEscalations with the clock's SOP ladder, what is already taken (pending, sent,
 //    superseded: the unique index leaves cancelled rows out, so a level re-arms) and `now`;
@@ -9,9 +9,11 @@
 //    are composed again;
 // 3. resolves recipients at `now` (the scan is the moment of sending: whoever holds the role
 //    now gets it), composes grouped emails and writes them to the outbox;
-// 4. sets next_check_at = min(the clock's own next instant, the next escalation step) so that
-//    e.g. "still open 3 working days after due" brings the clock back to a scan.
-// Everything here commits or rolls back with the clock refresh.
+// 4. gives each clock its next_check_at = min(the clock's own next instant, the next escalation
+//    step), so that e.g. "still open 3 working days after due" brings the clock back to a scan;
+//    the scan stores the clocks with it.
+// A fixed number of statements per batch (see escalationStore.ts, outboxStore.enqueueAll);
+// everything commits or rolls back with the clock refresh.
 import type { Knex } from "knex";
 import {
   clockKey,
@@ -30,13 +32,20 @@ import {
   type RoleSlot,
 } from "../core/escalation/recipients.js";
 import { composeEmails, type ComposeContext } from "../core/escalation/compose.js";
-import type { Instant, ReportType, SlaClock } from "../core/types.js";
+import type { Instant, Report, SlaClock } from "../core/types.js";
 import { reportUrl } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { AppContext } from "../context/appContext.js";
-import type { RefreshResult } from "./clockService.js";
+import type { BulkSession } from "../store/bulkSession.js";
 import type { Db } from "../store/reportStore.js";
-import { enqueue } from "../outbox/outboxStore.js";
+import { enqueueAll } from "../outbox/outboxStore.js";
+import {
+  cancelDecisions,
+  insertDecisions,
+  linkMessages,
+  markUndeliverable,
+  type DecisionRow,
+} from "./escalationStore.js";
 import { loadAppointments, type StoredAppointment } from "../officers/officerStore.js";
 
 export interface EscalationCounts {
@@ -90,55 +99,20 @@ export function composeContext(ctx: AppContext, now: Instant, scanId: string): C
   };
 }
 
-interface ReportFacts {
-  tracking_id: string;
-  received_at: Date;
-  confidential: boolean;
-  type: string;
-  category: string | null;
-}
-
 /** Report facts an email may show (never anything about the reporter: none is stored). */
-export async function clockViews(db: Db, clocks: readonly SlaClock[]): Promise<StoredClockView[]> {
-  const ids = [...new Set(clocks.map((c) => c.trackingId))];
-  const facts = new Map<string, ReportFacts>();
-  for (let i = 0; i < ids.length; i += 1000) {
-    const rows = (await db("reports")
-      .select("tracking_id", "received_at", "confidential", "type", "category")
-      .whereIn("tracking_id", ids.slice(i, i + 1000))) as ReportFacts[];
-    for (const r of rows) facts.set(r.tracking_id, r);
-  }
-  const views: StoredClockView[] = [];
-  for (const clock of clocks) {
-    const f = facts.get(clock.trackingId);
-    if (!f) continue;
-    views.push({
-      clock,
-      report: {
-        receivedAt: f.received_at.getTime(),
-        confidential: f.confidential,
-        type: f.type as ReportType,
-        category: f.category,
-      },
-    });
-  }
-  return views;
+export function clockView(clock: SlaClock, report: Report): StoredClockView {
+  return {
+    clock,
+    report: {
+      receivedAt: report.receivedAt,
+      confidential: report.confidential,
+      type: report.type,
+      category: report.category,
+    },
+  };
 }
 
-interface EscalationRow {
-  decision_key: string;
-  tracking_id: string;
-  stage: string;
-  seq: number;
-  level: number;
-  status: string;
-  email_id: number | string | null;
-  step_at: Date;
-  decided_at: Date;
-  undeliverable_at: Date | null;
-}
-
-/** One scan's escalation work; `onBatch` is called in each batch transaction. */
+/** One scan's escalation work; `examine` runs in each batch transaction. */
 export class EscalationRun {
   readonly counts = emptyCounts();
   private appointments: StoredAppointment[] | null = null;
@@ -160,44 +134,26 @@ export class EscalationRun {
     return this.appointments;
   }
 
-  readonly onBatch = async (
+  /**
+   * Decides, writes and composes the escalations of these freshly derived clocks (`decisions`:
+   * the stored, non-cancelled decisions of their reports), and returns the clocks with their
+   * next_check_at brought forward to their next escalation step.
+   */
+  async examine(
     trx: Knex.Transaction,
-    result: RefreshResult,
+    session: BulkSession,
+    views: readonly StoredClockView[],
+    decisions: readonly DecisionRow[],
     now: Instant,
-  ): Promise<void> => {
-    await this.examine(trx, result.clocks, now);
-  };
-
-  async examine(trx: Knex.Transaction, clocks: readonly SlaClock[], now: Instant): Promise<void> {
-    if (clocks.length === 0) return;
-    const ids = [...new Set(clocks.map((c) => c.trackingId))];
-    const views = await clockViews(trx, clocks);
+  ): Promise<SlaClock[]> {
+    if (views.length === 0) return [];
     const viewByClock = new Map(views.map((v) => [clockKey(v.clock), v]));
-    this.counts.clocksExamined += clocks.length;
+    this.counts.clocksExamined += views.length;
 
-    const rows: EscalationRow[] = [];
-    for (let i = 0; i < ids.length; i += 1000) {
-      rows.push(
-        ...((await trx("escalations")
-          .select(
-            "decision_key",
-            "tracking_id",
-            "stage",
-            "seq",
-            "level",
-            "status",
-            "email_id",
-            "step_at",
-            "decided_at",
-            "undeliverable_at",
-          )
-          .whereIn("tracking_id", ids.slice(i, i + 1000))
-          .whereNot("status", "cancelled")) as EscalationRow[]),
-      );
-    }
-    const taken = new Set(rows.map((r) => r.decision_key));
-    const pending = new Set(rows.filter((r) => r.status === "pending").map((r) => r.decision_key));
-
+    const taken = new Set(decisions.map((r) => r.decision_key));
+    const pending = new Set(
+      decisions.filter((r) => r.status === "pending").map((r) => r.decision_key),
+    );
     const result = decideEscalations({
       clocks: views,
       alreadyTaken: taken,
@@ -208,13 +164,12 @@ export class EscalationRun {
     });
     // Pending steps of clocks the derivation no longer has (the history changed their shape).
     const cancel = new Set(result.cancel);
-    for (const r of rows) {
+    for (const r of decisions) {
       if (r.status !== "pending") continue;
       if (!viewByClock.has(`${r.tracking_id}|${r.stage}|${r.seq}`)) cancel.add(r.decision_key);
     }
 
-    await this.insertDecisions(trx, result.decide, "pending");
-    await this.insertDecisions(trx, result.superseded, "superseded");
+    await insertDecisions(session, result.decide, result.superseded, this.scanId);
     this.counts.decided += result.decide.length;
     for (const d of result.decide) {
       const level = String(d.level);
@@ -222,21 +177,25 @@ export class EscalationRun {
     }
     this.counts.superseded += result.superseded.length;
 
-    const cancelled = await this.cancel(trx, [...cancel], now);
+    const cancellation = await cancelDecisions(trx, [...cancel], now);
+    const cancelled = cancellation.cancelled;
     this.counts.cancelled += cancelled.size;
+    if (cancelled.size > 0) {
+      this.log.info("escalations cancelled before sending", {
+        count: cancelled.size,
+        messagesCancelled: cancellation.messagesCancelled,
+      });
+    }
 
     // Compose: the new decisions, plus pending ones of these clocks that have no message (their
     // message was cancelled with a sibling, or nobody could receive them before).
     const toCompose: EscalationDecision[] = [...result.decide];
-    const uncomposed = await trx("escalations")
-      .select("decision_key", "level", "tracking_id", "stage", "seq", "step_at", "decided_at")
-      .whereIn("tracking_id", ids)
-      .where({ status: "pending" })
-      .whereNull("email_id")
-      .whereNull("undeliverable_at");
     const fresh = new Set(result.decide.map((d) => d.key));
-    for (const r of uncomposed as EscalationRow[]) {
-      if (fresh.has(r.decision_key) || cancelled.has(r.decision_key)) continue;
+    for (const r of decisions) {
+      if (r.status !== "pending" || fresh.has(r.decision_key) || cancelled.has(r.decision_key))
+        continue;
+      const unlinked = cancellation.unlinked.has(r.decision_key);
+      if (!unlinked && (r.email_id !== null || r.undeliverable_at !== null)) continue;
       const view = viewByClock.get(`${r.tracking_id}|${r.stage}|${r.seq}`);
       if (!view) continue;
       const level = this.ladder(view.clock).levels.find((l) => l.level === r.level);
@@ -255,109 +214,14 @@ export class EscalationRun {
         view,
       });
     }
-    if (toCompose.length > 0) await this.compose(trx, toCompose, now);
+    if (toCompose.length > 0) await this.compose(trx, session, toCompose, now);
 
-    await this.updateNextCheck(trx, clocks, ids, now);
-  }
-
-  private async insertDecisions(
-    trx: Knex.Transaction,
-    decisions: readonly EscalationDecision[],
-    status: "pending" | "superseded",
-  ): Promise<void> {
-    for (let i = 0; i < decisions.length; i += 500) {
-      const chunk = decisions.slice(i, i + 500);
-      const values: Knex.RawBinding[] = [];
-      for (const d of chunk) {
-        const c = d.view.clock;
-        values.push(
-          d.key,
-          c.trackingId,
-          c.stage,
-          c.seq,
-          d.level,
-          d.opd,
-          status,
-          d.trigger,
-          new Date(d.stepAt),
-          new Date(d.decidedAt),
-          this.scanId,
-          d.supersededBy ?? null,
-        );
-      }
-      await trx.raw(
-        `INSERT INTO escalations (decision_key, tracking_id, stage, seq, level, opd, status, trigger,
-           step_at, decided_at, scan_id, superseded_by)
-         VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
-         ON CONFLICT (decision_key) WHERE status <> 'cancelled' DO NOTHING`,
-        values,
-      );
-    }
-  }
-
-  /**
-   * Cancels pending decisions whose message has not started to go out. Returns the keys
-   * cancelled. Messages left with no live decision are cancelled; the other decisions they
-   * carried lose their message (email_id null) and are composed again.
-   */
-  private async cancel(
-    trx: Knex.Transaction,
-    keys: readonly string[],
-    now: Instant,
-  ): Promise<Set<string>> {
-    const done = new Set<string>();
-    if (keys.length === 0) return done;
-    const rows = (await trx("escalations")
-      .select("decision_key", "email_id")
-      .whereIn("decision_key", keys)
-      .where({ status: "pending" })) as { decision_key: string; email_id: number | null }[];
-    const emailIds = [...new Set(rows.map((r) => r.email_id).filter((x) => x !== null))].map(
-      Number,
-    );
-    // Lock the messages: a sender claiming one waits for this transaction (or skips it).
-    const states = new Map<number, string>();
-    if (emailIds.length > 0) {
-      const out = (await trx("outbox")
-        .select("id", "state")
-        .whereIn("id", emailIds)
-        .forUpdate()) as { id: number | string; state: string }[];
-      for (const o of out) states.set(Number(o.id), o.state);
-    }
-    const cancellable = rows.filter((r) => {
-      if (r.email_id === null) return true;
-      const s = states.get(Number(r.email_id));
-      // Already going out (or out): it stays, and the sender marks it sent.
-      return s === "pending" || s === "failed" || s === "cancelled";
-    });
-    if (cancellable.length === 0) return done;
-    const cancelKeys = cancellable.map((r) => r.decision_key);
-    await trx("escalations")
-      .whereIn("decision_key", cancelKeys)
-      .where({ status: "pending" })
-      .update({ status: "cancelled", cancelled_at: new Date(now) });
-    for (const k of cancelKeys) done.add(k);
-    const affected = [...new Set(cancellable.map((r) => r.email_id).filter((x) => x !== null))].map(
-      Number,
-    );
-    if (affected.length > 0) {
-      await trx("outbox")
-        .whereIn("id", affected)
-        .whereIn("state", ["pending", "failed"])
-        .update({ state: "cancelled", locked_by: null, locked_until: null });
-      await trx("escalations")
-        .whereIn("email_id", affected)
-        .where({ status: "pending" })
-        .update({ email_id: null });
-    }
-    this.log.info("escalations cancelled before sending", {
-      count: cancelKeys.length,
-      messagesCancelled: affected.length,
-    });
-    return done;
+    return views.map((v) => this.withNextCheck(v.clock, now));
   }
 
   private async compose(
     trx: Knex.Transaction,
+    session: BulkSession,
     decisions: readonly EscalationDecision[],
     now: Instant,
   ): Promise<void> {
@@ -381,61 +245,37 @@ export class EscalationRun {
         "escalations without any recipient: appoint the coordinator (pantau officers import)",
         { count: undeliverable.length, first: undeliverable[0] },
       );
-      await trx("escalations")
-        .whereIn("decision_key", undeliverable)
-        .where({ status: "pending" })
-        .update({ undeliverable_at: new Date(now) });
+      await markUndeliverable(trx, undeliverable, now);
     }
     const emails = composeEmails(decisions, resolved, composeContext(this.ctx, now, this.scanId));
+    const written = await enqueueAll(trx, emails, now);
+    // A decision carried by several messages (one per addressee) links to the last, as before.
+    const links = new Map<string, number>();
+    const counted = new Set<string>();
     for (const email of emails) {
-      const { id, created } = await enqueue(trx, email, now);
-      if (created) {
+      const w = written.get(email.dedupeKey);
+      if (!w) continue;
+      if (w.created && !counted.has(email.dedupeKey)) {
+        counted.add(email.dedupeKey);
         this.counts.emailsQueued++;
         if (email.kind === "vacancy") this.counts.vacancyNotices++;
       }
-      if (email.kind === "escalation") {
-        await trx("escalations")
-          .whereIn("decision_key", email.items)
-          .where({ status: "pending" })
-          .update({ email_id: id, undeliverable_at: null });
-      }
+      if (email.kind === "escalation") for (const key of email.items) links.set(key, w.id);
     }
+    await linkMessages(session, links);
   }
 
-  private async updateNextCheck(
-    trx: Knex.Transaction,
-    clocks: readonly SlaClock[],
-    ids: readonly string[],
-    now: Instant,
-  ): Promise<void> {
-    const earlier: [string, string, number, Date][] = [];
-    for (const clock of clocks) {
-      const next = nextEscalationAt(
-        clock,
-        this.ladder(clock),
-        this.ctx.calendars.forAgency(clock.opd),
-        now,
-      );
-      if (next === null || next <= now) continue;
-      if (clock.nextCheckAt !== null && clock.nextCheckAt <= next) continue;
-      earlier.push([clock.trackingId, clock.stage, clock.seq, new Date(next)]);
-    }
-    for (let i = 0; i < earlier.length; i += 500) {
-      const chunk = earlier.slice(i, i + 500);
-      await trx.raw(
-        `UPDATE sla_clocks AS c SET next_check_at = v.next
-         FROM (VALUES ${chunk.map(() => "(?::text, ?::text, ?::int, ?::timestamptz)").join(", ")})
-           AS v(tracking_id, stage, seq, next)
-         WHERE c.tracking_id = v.tracking_id AND c.stage = v.stage AND c.seq = v.seq
-           AND c.stopped_at IS NULL`,
-        chunk.flat(),
-      );
-    }
-    for (let i = 0; i < ids.length; i += 1000) {
-      await trx("sla_clocks")
-        .whereIn("tracking_id", ids.slice(i, i + 1000))
-        .whereRaw("escalation_checked_at IS DISTINCT FROM computed_at")
-        .update({ escalation_checked_at: trx.raw("computed_at") });
-    }
+  /** The clock with next_check_at brought forward to its next escalation step, if earlier. */
+  private withNextCheck(clock: SlaClock, now: Instant): SlaClock {
+    if (clock.stoppedAt !== null) return clock;
+    const next = nextEscalationAt(
+      clock,
+      this.ladder(clock),
+      this.ctx.calendars.forAgency(clock.opd),
+      now,
+    );
+    if (next === null || next <= now) return clock;
+    if (clock.nextCheckAt !== null && clock.nextCheckAt <= next) return clock;
+    return { ...clock, nextCheckAt: next };
   }
 }

@@ -1,31 +1,34 @@
-// One scan with escalation: refresh the due clocks (scanDue, escalation in each batch's
-// transaction), review clocks re-derived outside the scan (an import stopped or paused them, a
-// recomputation changed their SOP) and decisions waiting for a message, then the daily reminder
-// digest. On PostgreSQL one scan runs at a time across instances (an advisory lock per schema):
-// a second instance skips its scan and says so. The embedded database serves one process.
+// One scan: the due reports, then two review passes, then the daily digest, in that order, each
+// pass in batches with one transaction per batch. A batch: lock its reports (FOR UPDATE SKIP
+// LOCKED, so parallel scanners split the work), read their histories and stored decisions,
+// derive their clocks (pure), decide and write their escalations and messages
+// (escalationRun.ts), store the clocks with their next check. A fixed, small number of
+// statements per batch, whatever its size; none per report.
+//
+// - due pass: reports with a clock whose next_check_at has come (recorded in scan_runs);
+// - review passes: clocks re-derived outside the scan (an import stopped or paused them, a
+//   recomputation changed their SOP), and decisions waiting for a message (their message was
+//   cancelled with a sibling's);
+// - the daily digest (digest.ts).
+// On PostgreSQL one scan runs at a time across instances (an advisory lock per schema): a second
+// instance skips its scan and says so. The embedded database serves one process.
 import type { Knex } from "knex";
-import { DateTime } from "luxon";
-import { refreshReports, scanDue, type ScanResult } from "./clockService.js";
+import { deriveClocks } from "../core/sla/clocks.js";
+import type { Instant, SlaClock } from "../core/types.js";
 import type { AppContext } from "../context/appContext.js";
-import { clockFromRow, type ClockRow } from "../store/rows.js";
-import { getMeta, setMeta } from "../store/reportStore.js";
-import {
-  reminderDueKeys,
-  type StoredClockView,
-  type ReminderRecipient,
-} from "../core/escalation/ladder.js";
-import { resolveRoleRecipients } from "../core/escalation/recipients.js";
-import { composeReminderEmails } from "../core/escalation/compose.js";
-import type { Instant } from "../core/types.js";
-import {
-  EscalationRun,
-  clockViews,
-  composeContext,
-  emptyCounts,
-  ladderFor,
-  type EscalationCounts,
-} from "./escalationRun.js";
-import { enqueue, existingKeys } from "../outbox/outboxStore.js";
+import { BulkSession } from "../store/bulkSession.js";
+import { queueLoadHistories } from "../store/importWrites.js";
+import { refreshReports } from "./clockService.js";
+import { runReminders } from "./digest.js";
+import { EscalationRun, clockView, emptyCounts, type EscalationCounts } from "./escalationRun.js";
+import { loadDecisions } from "./escalationStore.js";
+import { finishScanRun, lockDueReports, saveScannedClocks, startScanRun } from "./scanStore.js";
+
+export interface ScanResult {
+  scanId: number;
+  reportsRefreshed: number;
+  batches: number;
+}
 
 export interface EscalationScanResult extends ScanResult {
   /** True when another instance was scanning (PostgreSQL): nothing was done. */
@@ -39,8 +42,6 @@ export interface EscalationScanOptions {
   batchSize?: number;
   wallClock?: () => Instant;
 }
-
-const REMINDER_META = "reminder_digest_date";
 
 interface PoolClient {
   acquireConnection(): Promise<unknown>;
@@ -77,15 +78,99 @@ async function tryScanLock(ctx: AppContext): Promise<(() => Promise<void>) | nul
 }
 
 /**
- * Locks and refreshes, batch by batch, the reports found by `candidates` (keyset-paged by
- * tracking ID, so each is looked at once per scan), running the escalation step for them.
+ * One batch of locked reports: histories and stored decisions read together, clocks derived,
+ * escalations decided and written, clocks stored with their next check. With no `run` (scanDue)
+ * the clocks are only refreshed, as any re-derivation outside the scan does.
  */
+async function scanBatch(
+  ctx: AppContext,
+  run: EscalationRun | null,
+  trx: Knex.Transaction,
+  ids: readonly string[],
+  now: Instant,
+): Promise<void> {
+  if (!run) {
+    await refreshReports(ctx, trx, ids, now);
+    return;
+  }
+  const session = await BulkSession.open(ctx.db.kind, trx);
+  const [histories, decisions] = await Promise.all([
+    queueLoadHistories(session, ids),
+    loadDecisions(session, ids),
+  ]);
+  const clockContext = ctx.calendars.clockContext();
+  const views = [];
+  for (const history of histories.values()) {
+    const derived = deriveClocks(history.report, history.events, clockContext, now);
+    for (const clock of derived.clocks) views.push(clockView(clock, history.report));
+  }
+  const examined = await run.examine(trx, session, views, decisions, now);
+  const byReport = new Map<string, SlaClock[]>([...histories.keys()].map((id) => [id, []]));
+  for (const clock of examined) byReport.get(clock.trackingId)?.push(clock);
+  await saveScannedClocks(session, byReport, now);
+}
+
+/** The due pass: batches of reports whose clocks' next instant has come, until none is left. */
+async function scanDuePass(
+  ctx: AppContext,
+  run: EscalationRun | null,
+  now: Instant,
+  batchSize: number,
+  wallClock: () => Instant,
+): Promise<ScanResult> {
+  const knex = ctx.db.knex;
+  const scanId = await startScanRun(knex, ctx.instanceId, now, wallClock());
+  let reportsRefreshed = 0;
+  let batches = 0;
+  try {
+    for (;;) {
+      const refreshed = await knex.transaction(async (trx) => {
+        const ids = await lockDueReports(trx, now, batchSize);
+        if (ids.length > 0) await scanBatch(ctx, run, trx, ids, now);
+        return ids.length;
+      });
+      if (refreshed === 0) break;
+      reportsRefreshed += refreshed;
+      batches++;
+    }
+    await finishScanRun(knex, scanId, {
+      finishedAt: wallClock(),
+      clocksDue: reportsRefreshed,
+      reportsRefreshed,
+    });
+  } catch (error) {
+    await finishScanRun(knex, scanId, {
+      finishedAt: wallClock(),
+      clocksDue: reportsRefreshed,
+      reportsRefreshed,
+      error: error instanceof Error ? error.message : String(error),
+    }).catch(() => undefined);
+    throw error;
+  }
+  return { scanId, reportsRefreshed, batches };
+}
+
+/**
+ * The due pass alone, without the escalation step: refreshes the due reports' clocks (tests and
+ * tools that look at clocks only). Cost follows the due work, not the open reports.
+ */
+export async function scanDue(
+  ctx: AppContext,
+  now: Instant,
+  options: EscalationScanOptions = {},
+): Promise<ScanResult> {
+  return scanDuePass(ctx, null, now, options.batchSize ?? 500, options.wallClock ?? (() => now));
+}
+
+type Candidates = (db: Knex.Transaction, after: string, limit: number) => Promise<string[]>;
+
+/** A review pass: the reports `candidates` finds, keyset-paged by tracking ID (each once). */
 async function reviewPass(
   ctx: AppContext,
   run: EscalationRun,
   now: Instant,
   batchSize: number,
-  candidates: (db: Knex.Transaction, after: string, limit: number) => Promise<string[]>,
+  candidates: Candidates,
 ): Promise<number> {
   let after = "";
   let reviewed = 0;
@@ -100,13 +185,13 @@ async function reviewPass(
         .forUpdate()
         .skipLocked()) as { tracking_id: string }[];
       if (locked.length === 0) return 0;
-      const result = await refreshReports(
+      await scanBatch(
         ctx,
+        run,
         trx,
         locked.map((r) => r.tracking_id),
         now,
       );
-      await run.onBatch(trx, result, now);
       return locked.length;
     });
     if (done === null) break;
@@ -116,7 +201,7 @@ async function reviewPass(
 }
 
 /** Clocks re-derived outside the scan since their steps were last examined. */
-async function uncheckedReports(db: Knex.Transaction, after: string, limit: number) {
+const uncheckedReports: Candidates = async (db, after, limit) => {
   const rows = (await db("sla_clocks")
     .distinct("tracking_id")
     .whereRaw("escalation_checked_at IS DISTINCT FROM computed_at")
@@ -124,10 +209,10 @@ async function uncheckedReports(db: Knex.Transaction, after: string, limit: numb
     .orderBy("tracking_id")
     .limit(limit)) as { tracking_id: string }[];
   return rows.map((r) => r.tracking_id);
-}
+};
 
 /** Decisions waiting for a message (their message was cancelled with a sibling's). */
-async function uncomposedReports(db: Knex.Transaction, after: string, limit: number) {
+const uncomposedReports: Candidates = async (db, after, limit) => {
   const rows = (await db("escalations")
     .distinct("tracking_id")
     .where({ status: "pending" })
@@ -137,63 +222,7 @@ async function uncomposedReports(db: Knex.Transaction, after: string, limit: num
     .orderBy("tracking_id")
     .limit(limit)) as { tracking_id: string }[];
   return rows.map((r) => r.tracking_id);
-}
-
-/**
- * The daily digest: once per working day of the regency, from the reminder's local time on, one
- * message per recipient listing every clock still overdue. Done once a day (marked in
- * pantau_meta in the same transaction), so ordinary scans never read all overdue clocks.
- */
-async function runReminders(ctx: AppContext, run: EscalationRun, now: Instant): Promise<void> {
-  const calendar = ctx.calendars.forZone(ctx.config.defaultZone);
-  const ladder = ladderFor(ctx);
-  const settings = ctx.config.escalation.defaultLadder.reminder;
-  if (!settings.enabled) return;
-  const date = calendar.localDate(now);
-  if (!calendar.isWorkingDate(date)) return;
-  const local = DateTime.fromMillis(now, { zone: calendar.spec.zone });
-  if (local.hour * 60 + local.minute < settings.atMinute) return;
-  if ((await getMeta(ctx.db.knex, REMINDER_META)) === date) return;
-
-  await ctx.db.knex.transaction(async (trx) => {
-    if ((await getMeta(trx, REMINDER_META)) === date) return;
-    const rows = (await trx("sla_clocks")
-      .select("*")
-      .whereNull("stopped_at")
-      .where("due_at", "<=", new Date(now))
-      .orderBy([{ column: "due_at" }, { column: "tracking_id" }])) as ClockRow[];
-    const views: StoredClockView[] = (await clockViews(trx, rows.map(clockFromRow))).filter(
-      (v) => ladder(v.clock).reminder.enabled,
-    );
-    const appointments = await run.directory(trx);
-    const recipients = (view: StoredClockView): ReminderRecipient[] => {
-      const r = ladder(view.clock).reminder;
-      const out: ReminderRecipient[] = [];
-      for (const role of [r.to, ...r.cc]) {
-        const res = resolveRoleRecipients(role, view.clock.opd, appointments, now);
-        for (const x of res.recipients) out.push({ email: x.email, name: x.name });
-      }
-      return out;
-    };
-    const digests = reminderDueKeys(views, recipients, calendar, now, settings);
-    const sent = await existingKeys(
-      trx,
-      digests.map((d) => d.key),
-    );
-    const emails = composeReminderEmails(
-      digests.filter((d) => !sent.has(d.key)),
-      composeContext(ctx, now, run.scanId),
-    );
-    for (const email of emails) {
-      const { created } = await enqueue(trx, email, now);
-      if (created) {
-        run.counts.emailsQueued++;
-        run.counts.reminders++;
-      }
-    }
-    await setMeta(trx, REMINDER_META, date, now);
-  });
-}
+};
 
 /** One scan at `now` with escalation (see the comment at the top). */
 export async function runEscalationScan(
@@ -218,11 +247,7 @@ export async function runEscalationScan(
   }
   try {
     const run = new EscalationRun(ctx, now, `${new Date(now).toISOString()}@${ctx.instanceId}`);
-    const scan = await scanDue(ctx, now, {
-      batchSize,
-      onBatch: run.onBatch,
-      ...(options.wallClock ? { wallClock: options.wallClock } : {}),
-    });
+    const scan = await scanDuePass(ctx, run, now, batchSize, options.wallClock ?? (() => now));
     let reviewed = await reviewPass(ctx, run, now, batchSize, uncheckedReports);
     reviewed += await reviewPass(ctx, run, now, batchSize, uncomposedReports);
     await runReminders(ctx, run, now);

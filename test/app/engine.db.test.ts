@@ -2,7 +2,8 @@
 // test/helpers/db.ts): import, stored clocks, scans that touch only what is due, frozen outcomes,
 // recomputation, idempotency and all-or-nothing imports.
 import { expect } from "chai";
-import { scanDue, recomputeOpenClocks } from "../../src/scan/clockService.js";
+import { recomputeOpenClocks } from "../../src/scan/clockService.js";
+import { scanDue } from "../../src/scan/escalationScan.js";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
 import { explainView, statusView } from "../../src/app/statusService.js";
 import { renderExplainText } from "../../src/core/sla/explain.js";

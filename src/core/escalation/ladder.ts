@@ -603,9 +603,19 @@ export interface ReminderDigest {
   email: string;
   name: string;
   date: LocalDate;
-  /** Still overdue at `now`, ordered by due instant. */
+  /** Still overdue at `now`, ordered by due instant: the oldest, at most REMINDER_ITEMS_LISTED. */
   items: StoredClockView[];
+  /** How many clocks are overdue for this recipient (items lists the oldest of them). */
+  total?: number;
+  /** The agencies of all of them, sorted. */
+  opds?: string[];
 }
+
+/**
+ * How many overdue clocks one digest lists (the oldest first); the message says how many more
+ * there are. Keeps a digest readable and its composition's memory independent of the backlog.
+ */
+export const REMINDER_ITEMS_LISTED = 200;
 
 /** Minutes after local midnight of `now` in the calendar's zone. */
 function localMinute(calendar: BusinessCalendar, now: Instant): number {
@@ -613,10 +623,83 @@ function localMinute(calendar: BusinessCalendar, now: Instant): number {
   return dt.hour * 60 + dt.minute;
 }
 
+/** Whether the daily digest is due at `now` (a working local date, from the configured time). */
+export function reminderDueAt(
+  calendar: BusinessCalendar,
+  now: Instant,
+  settings: ReminderSettings = DEFAULT_LADDER.reminder,
+): boolean {
+  if (!settings.enabled) return false;
+  if (!calendar.isWorkingDate(calendar.localDate(now))) return false;
+  return localMinute(calendar, now) >= settings.atMinute;
+}
+
+const byDueThenKey = (a: StoredClockView, b: StoredClockView): number =>
+  (a.clock.dueAt ?? 0) - (b.clock.dueAt ?? 0) || clockKey(a.clock).localeCompare(clockKey(b.clock));
+
+interface DigestDraft {
+  digest: ReminderDigest;
+  opds: Set<string>;
+  total: number;
+}
+
+/**
+ * The daily digests built from overdue clocks fed one at a time, oldest due first (a stream):
+ * one digest per recipient address, listing at most `listed` clocks and counting the rest, so
+ * that memory follows the recipients, not the overdue clocks. Clocks not breached at `now` are
+ * skipped; a recipient named twice for one clock (to and cc) gets it once.
+ */
+export class ReminderDigestBuilder {
+  private readonly byEmail = new Map<string, DigestDraft>();
+
+  constructor(
+    private readonly date: LocalDate,
+    private readonly now: Instant,
+    private readonly listed: number = REMINDER_ITEMS_LISTED,
+  ) {}
+
+  add(view: StoredClockView, recipients: readonly ReminderRecipient[]): void {
+    if (clockState(view.clock, this.now) !== "breached") return;
+    const seen = new Set<string>();
+    for (const r of recipients) {
+      const email = r.email.toLowerCase();
+      if (seen.has(email)) continue;
+      seen.add(email);
+      let d = this.byEmail.get(email);
+      if (!d) {
+        const key = `reminder|${email}|${this.date}`;
+        d = {
+          digest: { key, email: r.email, name: r.name, date: this.date, items: [] },
+          opds: new Set(),
+          total: 0,
+        };
+        this.byEmail.set(email, d);
+      }
+      d.total++;
+      d.opds.add(view.clock.opd);
+      if (d.digest.items.length < this.listed) d.digest.items.push(view);
+    }
+  }
+
+  /** The digests by key, leaving out those whose key is in `alreadySent`. */
+  digests(alreadySent: ReadonlySet<string> = new Set()): ReminderDigest[] {
+    return [...this.byEmail.values()]
+      .filter((d) => !alreadySent.has(d.digest.key))
+      .map((d) => ({
+        ...d.digest,
+        items: [...d.digest.items].sort(byDueThenKey),
+        total: d.total,
+        opds: [...d.opds].sort(),
+      }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+}
+
 /**
  * The daily digests due at `now`: one per recipient per working local date, listing every clock
- * of `overdueClocks` that is still running and past its due instant. Nothing on non-working dates
- * or before the configured local time. `recipients(view)` gives the addresses for a clock (e.g.
+ * of `overdueClocks` that is still running and past its due instant (the oldest
+ * REMINDER_ITEMS_LISTED, with the count of all). Nothing on non-working dates or before the
+ * configured local time. `recipients(view)` gives the addresses for a clock (e.g.
  * resolveRoleRecipients for the reminder's role, with the vacancy fallback); `calendar` is the
  * regency's. Digests whose key is in `alreadySent` are left out.
  */
@@ -628,30 +711,8 @@ export function reminderDueKeys(
   settings: ReminderSettings = DEFAULT_LADDER.reminder,
   alreadySent: ReadonlySet<string> = new Set(),
 ): ReminderDigest[] {
-  if (!settings.enabled) return [];
-  const date = calendar.localDate(now);
-  if (!calendar.isWorkingDate(date)) return [];
-  if (localMinute(calendar, now) < settings.atMinute) return [];
-  const byEmail = new Map<string, ReminderDigest>();
-  const sorted = overdueClocks
-    .filter((v) => clockState(v.clock, now) === "breached")
-    .sort(
-      (a, b) =>
-        (a.clock.dueAt ?? 0) - (b.clock.dueAt ?? 0) ||
-        clockKey(a.clock).localeCompare(clockKey(b.clock)),
-    );
-  for (const view of sorted) {
-    for (const r of recipients(view)) {
-      const email = r.email.toLowerCase();
-      const key = `reminder|${email}|${date}`;
-      if (alreadySent.has(key)) continue;
-      let d = byEmail.get(email);
-      if (!d) {
-        d = { key, email: r.email, name: r.name, date, items: [] };
-        byEmail.set(email, d);
-      }
-      if (!d.items.includes(view)) d.items.push(view);
-    }
-  }
-  return [...byEmail.values()].sort((a, b) => a.key.localeCompare(b.key));
+  if (!reminderDueAt(calendar, now, settings)) return [];
+  const builder = new ReminderDigestBuilder(calendar.localDate(now), now);
+  for (const view of [...overdueClocks].sort(byDueThenKey)) builder.add(view, recipients(view));
+  return builder.digests(alreadySent);
 }
