@@ -13,7 +13,7 @@ import type {
 import { deriveClocks } from "../core/sla/clocks.js";
 import type { History } from "../store/reportStore.js";
 import { ImportError } from "../ingest/errors.js";
-import { BulkSession } from "../store/bulkSession.js";
+import { BulkSession, keyLookupsOnly } from "../store/bulkSession.js";
 import {
   ChunkWrites,
   FINISH_BULK_WRITE,
@@ -555,13 +555,8 @@ export async function importItems(
   const chunkSize = options.chunkSize ?? 2000;
   try {
     await ctx.db.knex.transaction(async (trx) => {
-      // Every lookup of the import is by key. In a large first import the tables grow inside
-      // this transaction while their statistics still say "empty", and the planner then picks
-      // sequential scans that make each chunk slower than the one before (quadratic time).
-      await trx.raw("SET LOCAL enable_seqscan = off");
-      // Plans priced with enable_seqscan = off look so expensive that JIT compilation would
-      // start for statements that take milliseconds (100 ms or more each).
-      await trx.raw("SET LOCAL jit = off");
+      // Every lookup of the import is by key; otherwise chunks get slower as the tables grow.
+      await keyLookupsOnly(trx);
       await options.begin?.(trx);
       for (const statement of START_BULK_WRITE) await trx.raw(statement);
       const pipeline = new ChunkPipeline(ctx, await BulkSession.open(ctx.db.kind, trx), options);

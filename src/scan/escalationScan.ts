@@ -16,7 +16,7 @@ import type { Knex } from "knex";
 import { deriveClocks } from "../core/sla/clocks.js";
 import type { Instant, SlaClock } from "../core/types.js";
 import type { AppContext } from "../context/appContext.js";
-import { BulkSession } from "../store/bulkSession.js";
+import { BulkSession, keyLookupsOnly } from "../store/bulkSession.js";
 import { queueLoadHistories } from "../store/importWrites.js";
 import { refreshReports } from "./clockService.js";
 import { runReminders } from "./digest.js";
@@ -93,6 +93,7 @@ async function scanBatch(
     await refreshReports(ctx, trx, ids, now);
     return;
   }
+  await keyLookupsOnly(trx);
   const session = await BulkSession.open(ctx.db.kind, trx);
   const [histories, decisions] = await Promise.all([
     queueLoadHistories(session, ids),
@@ -159,7 +160,7 @@ export async function scanDue(
   now: Instant,
   options: EscalationScanOptions = {},
 ): Promise<ScanResult> {
-  return scanDuePass(ctx, null, now, options.batchSize ?? 500, options.wallClock ?? (() => now));
+  return scanDuePass(ctx, null, now, options.batchSize ?? 1000, options.wallClock ?? (() => now));
 }
 
 type Candidates = (db: Knex.Transaction, after: string, limit: number) => Promise<string[]>;
@@ -230,7 +231,7 @@ export async function runEscalationScan(
   now: Instant,
   options: EscalationScanOptions = {},
 ): Promise<EscalationScanResult> {
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 1000;
   const unlock = await tryScanLock(ctx);
   if (!unlock) {
     ctx.logger.info("scan skipped: another instance is scanning this database", {
