@@ -82,7 +82,9 @@ function progressBar(fraction: number, rows: number): string {
 }
 
 /** Thrown inside the transaction to roll back a pass that met contradicting duplicate IDs. */
-class AnotherPass extends Error {}
+class AnotherPass extends Error {
+  readonly code = "IMPORT_ANOTHER_PASS";
+}
 
 export async function importFile(
   ctx: AppContext,

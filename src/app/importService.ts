@@ -95,7 +95,10 @@ export interface ImportOptions {
   beforeCommit?: (trx: Knex.Transaction, summary: ImportSummary) => Promise<void>;
 }
 
-class DryRunRollback extends Error {}
+/** Thrown inside the transaction of a dry run to roll it back. */
+class DryRunRollback extends Error {
+  readonly code = "IMPORT_DRY_RUN";
+}
 
 const SINGLE_MILESTONES: readonly {
   field: keyof ReportSnapshot["milestones"];

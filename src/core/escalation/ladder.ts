@@ -99,6 +99,7 @@ export interface EscalationLadder {
 
 /** Raised by parseEscalationLadder with every problem found. */
 export class LadderError extends Error {
+  readonly code = "LADDER_INVALID";
   readonly issues: { path: string; message: Bilingual }[];
   constructor(issues: { path: string; message: Bilingual }[]) {
     super(
