@@ -1,10 +1,10 @@
 // `pantau start` (the daemon: opens the application and calls the composition root,
-// app/startPantau.ts, then says where things are) and `pantau scan --once` (one scan, for cron
+// daemon/startPantau.ts, then says where things are) and `pantau scan --once` (one scan, for cron
 // users and backfills).
 import type { Command } from "commander";
 import { runScan } from "../../scan/scanJob.js";
 import { DEMO_FIRST_ID } from "../../app/demo.js";
-import { startPantau } from "../../app/startPantau.js";
+import { startPantau } from "../../daemon/startPantau.js";
 import { countByState } from "../../outbox/outboxStore.js";
 import { OutboxSender } from "../../outbox/sender.js";
 import { handleSignals } from "../../daemon/daemon.js";

@@ -10,13 +10,13 @@
 import { registerApiRoutes } from "../api/routes.js";
 import { registerBackupRoute, startDaemonBackups } from "../backup/daemonBackups.js";
 import type { AppContext } from "../context/appContext.js";
-import { startDaemon, type DaemonOptions, type RunningDaemon } from "../daemon/daemon.js";
+import { startDaemon, type DaemonOptions, type RunningDaemon } from "./daemon.js";
 import { asListenError } from "../http/listenError.js";
 import { OutboxSender } from "../outbox/sender.js";
 import { runScan } from "../scan/scanJob.js";
-import { seedDemo } from "./demo.js";
-import { InboxWatcher } from "./inbox.js";
-import { createObservability } from "./observability.js";
+import { seedDemo } from "../app/demo.js";
+import { InboxWatcher } from "../app/inbox.js";
+import { createObservability } from "../app/observability.js";
 
 export interface StartPantauOptions {
   /** The wall clock; each tick reads it once. */
