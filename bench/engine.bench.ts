@@ -3,7 +3,7 @@
 // tracking ID in batches. Reports throughput and resident memory at each quarter, to show that
 // memory does not grow with the number of reports.
 import { performance } from "node:perf_hooks";
-import { refreshReports } from "../src/app/clockService.js";
+import { refreshReports } from "../src/scan/clockService.js";
 import { benchDatabase, generateReports, machineLine, mib, runIfMain } from "./setup.js";
 
 export async function runEngineBench(

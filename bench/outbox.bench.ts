@@ -6,10 +6,10 @@
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { SMTPServer } from "smtp-server";
-import type { AppContext } from "../src/app/context.js";
-import { messageIdFor } from "../src/core/notify/safety.js";
-import { OutboxSender } from "../src/escalation/sender.js";
-import { smtpTransport } from "../src/escalation/transports.js";
+import type { AppContext } from "../src/context/appContext.js";
+import { messageIdFor } from "../src/core/escalation/safety.js";
+import { OutboxSender } from "../src/outbox/sender.js";
+import { smtpTransport } from "../src/outbox/transports.js";
 import { benchDatabase, machineLine, runIfMain } from "./setup.js";
 
 async function fill(ctx: AppContext, count: number, now: number, tag: string): Promise<void> {

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import knexPkg from "knex";
 import { bootstrap } from "../src/app/bootstrap.js";
-import type { AppContext } from "../src/app/context.js";
+import type { AppContext } from "../src/context/appContext.js";
 import { loadConfig } from "../src/config/index.js";
 import { openDatabase } from "../src/db/connect.js";
 import { createLogger } from "../src/log.js";

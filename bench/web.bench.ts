@@ -5,7 +5,7 @@
 // pages under 200 KB.
 import { performance } from "node:perf_hooks";
 import { createObservability } from "../src/app/observability.js";
-import { HttpRouter, listen } from "../src/daemon/http.js";
+import { HttpRouter, listen } from "../src/http/server.js";
 import { hoursPerDayOf, rebuildRollups } from "../src/reports/index.js";
 import { createSession } from "../src/web/auth/sessions.js";
 import { SESSION_COOKIE } from "../src/web/http.js";

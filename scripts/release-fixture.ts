@@ -10,10 +10,10 @@ import { createToken } from "../src/api/tokens.js";
 import { bootstrap } from "../src/app/bootstrap.js";
 import { demoItems, DEMO_OFFICERS_FILE } from "../src/app/demo.js";
 import { importItems } from "../src/app/importService.js";
-import { runScan } from "../src/app/scanJob.js";
+import { runScan } from "../src/scan/scanJob.js";
 import { loadConfig } from "../src/config/index.js";
 import { openDatabase } from "../src/db/connect.js";
-import { importOfficerText } from "../src/escalation/officerImport.js";
+import { importOfficerText } from "../src/officers/officerImport.js";
 import { createLogger } from "../src/log.js";
 import { readFileSync } from "node:fs";
 

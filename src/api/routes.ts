@@ -3,7 +3,7 @@
 // every input validated against schemas.ts, Idempotency-Key on POSTs, JSON errors without stack
 // traces. The composition root registers these routes on the daemon's router.
 import type { IncomingMessage } from "node:http";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
 import {
   importItems,
   planSnapshot,
@@ -14,7 +14,7 @@ import {
 import { formatDurationText, formatIsoLocal } from "../core/format/index.js";
 import { checkRecording } from "../core/sla/recording.js";
 import { MANUAL_CHANNELS, type Channel, type Instant, type ReportSnapshot } from "../core/types.js";
-import type { HttpRouter, RouteHandler } from "../daemon/http.js";
+import type { HttpRouter, RouteHandler } from "../http/server.js";
 import { pick, type Bilingual, type Lang } from "../i18n/lang.js";
 import { matchAgency } from "../ingest/agency.js";
 import type { Db } from "../store/reportStore.js";

@@ -69,6 +69,7 @@ export function hashToken(token: string): string {
 }
 
 export class DuplicateTokenNameError extends Error {
+  readonly code = "TOKEN_NAME_TAKEN";
   constructor(readonly tokenName: string) {
     super(`token name ${tokenName} is taken`);
   }

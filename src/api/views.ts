@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { clockState, isAwaitingReporter } from "../core/sla/clocks.js";
 import { formatIsoLocal } from "../core/format/index.js";
 import type { Instant } from "../core/types.js";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
 import { statusView } from "../app/statusService.js";
 import { listClocks, loadHistories, type Db } from "../store/reportStore.js";
 import type { OverdueView, ReportView } from "./schemas.js";

@@ -14,7 +14,7 @@ import {
   clockConfigFingerprint,
   NOOP_METRICS,
   type AppContext,
-} from "./context.js";
+} from "../context/appContext.js";
 
 export interface BootstrapOptions {
   /** What this process is ("pantau start"), recorded in the embedded lock. */

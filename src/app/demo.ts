@@ -10,8 +10,8 @@ import type {
 } from "../core/types.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { importOfficerText } from "../escalation/officerImport.js";
-import type { AppContext } from "./context.js";
+import { importOfficerText } from "../officers/officerImport.js";
+import type { AppContext } from "../context/appContext.js";
 import { importItems, type ImportItem, type ImportSummary } from "./importService.js";
 
 const DAY = 86_400_000;

@@ -13,9 +13,9 @@ import { openDatabase, type Database } from "../db/connect.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
 import { pendingMigrations } from "../db/migrate.js";
 import { holderAt } from "../core/escalation/officers.js";
-import { loadAppointments } from "../escalation/officerStore.js";
-import { redactSmtp } from "../escalation/transports.js";
-import { lastSuccessfulScan } from "../store/scanStore.js";
+import { loadAppointments } from "../officers/officerStore.js";
+import { redactSmtp } from "../outbox/transports.js";
+import { lastSuccessfulScan } from "../scan/scanStore.js";
 
 export type CheckLevel = "ok" | "warn" | "fail";
 

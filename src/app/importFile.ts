@@ -13,7 +13,7 @@ import { loadMapping } from "../ingest/read.js";
 import { writeRejects } from "../ingest/rejects.js";
 import { pick, type Lang } from "../i18n/lang.js";
 import type { Instant } from "../core/types.js";
-import type { AppContext } from "./context.js";
+import type { AppContext } from "../context/appContext.js";
 import { contentImported, recordImport, type ImportRecord } from "../store/importHistory.js";
 import { importItems, type ImportSummary, type Rejection } from "./importService.js";
 
@@ -82,7 +82,9 @@ function progressBar(fraction: number, rows: number): string {
 }
 
 /** Thrown inside the transaction to roll back a pass that met contradicting duplicate IDs. */
-class AnotherPass extends Error {}
+class AnotherPass extends Error {
+  readonly code = "IMPORT_ANOTHER_PASS";
+}
 
 export async function importFile(
   ctx: AppContext,

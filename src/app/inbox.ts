@@ -26,7 +26,7 @@ import {
   recordImport,
   type ImportRecord,
 } from "../store/importHistory.js";
-import type { AppContext } from "./context.js";
+import type { AppContext } from "../context/appContext.js";
 import { fileHash, historyCounts, importFile, rejectionLines } from "./importFile.js";
 
 export interface InboxOptions {
@@ -50,7 +50,9 @@ export interface InboxRunResult {
 const EXTENSIONS = new Set([".xlsx", ".csv"]);
 
 /** Another daemon holds the file (or recorded it first): leave it to that one. */
-class TakenElsewhere extends Error {}
+class TakenElsewhere extends Error {
+  readonly code = "INBOX_TAKEN_ELSEWHERE";
+}
 
 /** Two int4 of the advisory lock of a file, from its hash (PostgreSQL and PGlite alike). */
 function lockKey(hash: string): [number, number] {

@@ -12,7 +12,7 @@ import {
   type PantauRegistry,
   type PgMetricsSource,
 } from "../metrics/index.js";
-import type { AppContext } from "./context.js";
+import type { AppContext } from "../context/appContext.js";
 
 export interface BuildInfo {
   version: string;

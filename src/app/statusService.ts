@@ -7,8 +7,8 @@ import type { BusinessCalendar } from "../core/calendar/index.js";
 import type { ClockState, DurationUnit, Instant, Stage } from "../core/types.js";
 import type { Lang } from "../i18n/lang.js";
 import { listClocks, loadHistories } from "../store/reportStore.js";
-import type { AppContext } from "./context.js";
-import { UnknownAgencyError } from "./context.js";
+import type { AppContext } from "../context/appContext.js";
+import { UnknownAgencyError } from "../context/appContext.js";
 
 export interface StatusRow {
   trackingId: string;

@@ -2,8 +2,8 @@
 // loopback-only `POST /local/backup` through which `pantau backup` asks the daemon that owns the
 // embedded database for a snapshot (no second process can open it). One backup at a time.
 import cron from "node-cron";
-import type { AppContext } from "../app/context.js";
-import type { HttpRouter } from "../daemon/http.js";
+import type { AppContext } from "../context/appContext.js";
+import type { HttpRouter } from "../http/server.js";
 import { listBackups, takeRotatedBackup } from "./rotation.js";
 import type { BackupResult } from "./snapshot.js";
 

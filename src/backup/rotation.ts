@@ -3,7 +3,7 @@
 // instant of the newest complete one (it has its .sha256) for the metric and `doctor`.
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
 import { backupDatabase, checksumPath, type BackupResult } from "./snapshot.js";
 
 const NAME = /^pantau-(\d{8}T\d{6}Z)\.(tar\.gz|dump)$/;

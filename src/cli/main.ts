@@ -1,17 +1,13 @@
 // The `pantau` command line: one sub-command per task an operator does. Each command loads the
 // configuration, opens what it needs through the composition root, prints for people (table or
 // text, Bahasa Indonesia by default) or scripts (--format json), and exits with a clear status.
-import { Command, Option } from "commander";
-import { bootstrap } from "../app/bootstrap.js";
-import type { AppContext } from "../app/context.js";
-import { loadConfig, packageRoot, type PantauConfig } from "../config/index.js";
+import { Command } from "commander";
+import { packageRoot } from "../config/index.js";
 import { buildInfo } from "../app/observability.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
-import { DiskFullError, freeBytes, isDiskFull } from "../db/openErrors.js";
 import { OWNER_ONLY_UMASK } from "../db/fileModes.js";
-import { parseLang } from "../i18n/lang.js";
 import { describeError, exitCodeFor } from "./errors.js";
-import { parseInstant } from "./time.js";
+import { createRuntime, type CliIo, type CliRuntime } from "./runtime.js";
 import { registerCalendarCommands } from "./commands/calendar.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerBackupCommands } from "./commands/backup.js";
@@ -24,60 +20,6 @@ import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerMetricsCommands } from "./commands/metrics.js";
 import { registerTokenCommands } from "./commands/tokens.js";
 import { registerReportCommands } from "./commands/report.js";
-
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  env: NodeJS.ProcessEnv;
-  /** The wall clock; commands read it once and pass it down as `now`. */
-  clock(): number;
-}
-
-export interface CliRuntime {
-  io: CliIo;
-  config(): PantauConfig;
-  /** The instant a command works at: `--now ISO` when given (read in the regency's zone), else the clock. */
-  now(option?: string): number;
-  /** Opens the application (database included) for `command`, runs `fn`, then closes it. */
-  withApp<T>(command: string, fn: (ctx: AppContext) => Promise<T>): Promise<T>;
-}
-
-export function createRuntime(io: CliIo): CliRuntime {
-  let cached: PantauConfig | undefined;
-  const config = (): PantauConfig => (cached ??= loadConfig({ env: io.env }));
-  return {
-    io,
-    config,
-    now: (option) => (option ? parseInstant(option, config().defaultZone, "--now") : io.clock()),
-    async withApp(command, fn) {
-      // A full disk under the embedded database is said as such, whatever step hit it.
-      const disk = (error: unknown): unknown => {
-        const c = config();
-        return c.databaseUrl === null && isDiskFull(error) && !(error instanceof DiskFullError)
-          ? new DiskFullError(c.dataDir, freeBytes(c.dataDir), error)
-          : error;
-      };
-      const ctx = await bootstrap({
-        command,
-        env: io.env,
-        config: config(),
-        now: io.clock(),
-        humanLogs: command !== "pantau start",
-        logIsTty: Boolean(process.stderr.isTTY),
-        configWarnings: command === "pantau start",
-      }).catch((error: unknown) => {
-        throw disk(error);
-      });
-      try {
-        return await fn(ctx);
-      } catch (error) {
-        throw disk(error);
-      } finally {
-        await ctx.db.close();
-      }
-    },
-  };
-}
 
 export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command();
@@ -108,9 +50,6 @@ export function buildProgram(runtime: CliRuntime): Command {
   return program;
 }
 
-export const formatOption = (choices: string[] = ["table", "json"]): Option =>
-  new Option("--format <format>", "table | json").choices(choices).default(choices[0]);
-
 /** Runs the CLI and returns the exit code (never calls process.exit itself). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const runtime = createRuntime(io);
@@ -130,14 +69,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(describeError(error));
     if (io.env.PANTAU_DEBUG === "1" && error instanceof Error && error.stack) io.err(error.stack);
     return exitCodeFor(error);
-  }
-}
-
-export function languageOf(runtime: CliRuntime): ReturnType<typeof parseLang> {
-  try {
-    return runtime.config().lang;
-  } catch {
-    return parseLang(runtime.io.env.PANTAU_LANG);
   }
 }
 

@@ -4,7 +4,7 @@ import { stateName } from "../core/sla/clocks.js";
 import type { DurationUnit } from "../core/types.js";
 import { pick, type Bilingual, type Lang } from "../i18n/lang.js";
 import type { StatusView } from "../app/statusService.js";
-import { renderTable } from "./table.js";
+import { renderTable } from "../core/format/table.js";
 
 const STAGE_NAMES: Record<string, Bilingual> = {
   verification: { id: "verifikasi", en: "verification" },

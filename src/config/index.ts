@@ -30,4 +30,4 @@ export {
   type IssueSeverity,
 } from "./issues.js";
 export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./schema.js";
-export { packageRoot, resolveConfigDir } from "./paths.js";
+export { packageRoot, resolveConfigDir } from "../paths.js";

@@ -22,6 +22,7 @@ export interface ConfigIssue {
 
 /** Thrown by loadConfig: every error found, not just the first. `file`/`key` are the first one's. */
 export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
   readonly file: string;
   readonly key: string;
   readonly issues: readonly ConfigIssue[];

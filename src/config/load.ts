@@ -1,40 +1,29 @@
 // Loads and validates the whole config directory; collects every problem before giving up.
-import { readdirSync, statSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+// This file assembles PantauConfig from the parts (pantau.yaml, calendar, environment overrides);
+// the agency directory, holiday decrees and SOPs with their ladders are read by agencies.ts,
+// holidays.ts and sops.ts, with the issue helpers of read.ts.
+import { isAbsolute, resolve } from "node:path";
 import { DateTime } from "luxon";
-import type { z } from "zod";
-import { parseLang, type Bilingual, type Lang } from "../i18n/lang.js";
+import { parseLang, type Lang } from "../i18n/lang.js";
 import type {
   Agency,
   CalendarSpec,
   Duration,
   DurationUnit,
   Holiday,
-  HolidayKind,
   IsoWeekday,
-  PartialSopVersion,
   SopCatalog,
-  SopVersion,
-  StageTargets,
 } from "../core/types.js";
-import {
-  DEFAULT_LADDER,
-  LadderError,
-  parseEscalationLadder,
-  type EscalationLadder,
-} from "../core/escalation/ladder.js";
-import { ConfigError, ENV_FILE, keyPath, type ConfigIssue } from "./issues.js";
-import { packageRoot, resolveConfigDir } from "./paths.js";
+import type { EscalationLadder } from "../core/escalation/ladder.js";
+import { ConfigError, ENV_FILE, type ConfigIssue } from "./issues.js";
+import { packageRoot, resolveConfigDir } from "../paths.js";
 import {
   agenciesSchema,
   baseUrl,
-  agencySopSchema,
   bindHost,
   calendarSchema,
   cron,
   databaseUrl,
-  defaultSopSchema,
-  holidaysSchema,
   lang as langParser,
   mailFrom,
   optionalName,
@@ -46,11 +35,27 @@ import {
   parseLeaf,
   port,
   text,
-  zodIssues,
   type LogLevel,
   type LogFormat,
 } from "./schema.js";
-import { readYamlFile, type YamlFile } from "./yamlFile.js";
+import { readYamlFile } from "./yamlFile.js";
+import {
+  asArray,
+  asRecord,
+  err,
+  isDirectory,
+  parseFile,
+  warn,
+  AGENCIES_FILE,
+  CALENDAR_FILE,
+  DEFAULT_SOP_FILE,
+  HOLIDAYS_DIR,
+  PANTAU_FILE,
+} from "./read.js";
+import { checkAgencyDuplicates, normalizeAgencyKey, agencyLookup } from "./agencies.js";
+import { readHolidays } from "./holidays.js";
+import { readSops } from "./sops.js";
+export { agencyLookup, normalizeAgencyKey };
 
 /** Calendar settings of config/calendar.yaml (the zone comes from the agency or default_zone). */
 export interface CalendarSettings {
@@ -172,14 +177,15 @@ export interface LoadOptions {
   now?: number;
 }
 
-export const PANTAU_FILE = "pantau.yaml";
-export const AGENCIES_FILE = "agencies.yaml";
-export const CALENDAR_FILE = "calendar.yaml";
-export const HOLIDAYS_DIR = "holidays";
-export const DEFAULT_SOP_FILE = "sop/default.yaml";
-export const AGENCY_SOP_DIR = "sop/agencies";
+export {
+  AGENCIES_FILE,
+  AGENCY_SOP_DIR,
+  CALENDAR_FILE,
+  DEFAULT_SOP_FILE,
+  HOLIDAYS_DIR,
+  PANTAU_FILE,
+} from "./read.js";
 
-/** The environment variables Pantau reads, with what they override. */
 export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   PANTAU_CONFIG_DIR: "config directory",
   DATABASE_URL: "database_url",
@@ -264,27 +270,6 @@ export function reportUrl(config: PantauConfig, trackingId: string): string {
   return config.lapor.reportUrlTemplate.split("{tracking_id}").join(encodeURIComponent(trackingId));
 }
 
-/** Key used to compare codes, names and aliases: lowercase, dots/dashes/underscores as spaces. */
-export function normalizeAgencyKey(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[._\-,]+/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-/** Finds an agency by code, name or alias (see normalizeAgencyKey). */
-export function agencyLookup(agencies: readonly Agency[]): (text: string) => Agency | undefined {
-  const index = new Map<string, Agency>();
-  for (const a of agencies) {
-    for (const key of [a.code, a.name, ...a.aliases]) {
-      const k = normalizeAgencyKey(key);
-      if (!index.has(k)) index.set(k, a);
-    }
-  }
-  return (text) => index.get(normalizeAgencyKey(text));
-}
-
 // ---------------------------------------------------------------------------------------------
 
 interface ReadResult {
@@ -293,43 +278,6 @@ interface ReadResult {
   issues: ConfigIssue[];
   lang: Lang;
   counts: { agencies: number; sops: number; holidayYears: number[] };
-}
-
-type Raw = Record<string, unknown>;
-
-function asRecord(v: unknown): Raw {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Raw) : {};
-}
-
-function asArray(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function err(
-  file: YamlFile | string,
-  path: readonly PropertyKey[] | string,
-  message: Bilingual,
-): ConfigIssue {
-  const rel = typeof file === "string" ? file : file.rel;
-  const key = typeof path === "string" ? path : keyPath(path);
-  const line = typeof file === "string" || typeof path === "string" ? undefined : file.lineOf(path);
-  return { file: rel, key, severity: "error", message, ...(line !== undefined ? { line } : {}) };
-}
-
-function warn(file: string, key: string, message: Bilingual): ConfigIssue {
-  return { file, key, severity: "warning", message };
-}
-
-/** safeParse + issue conversion. */
-function parseFile<S extends z.ZodType>(
-  schema: S,
-  file: YamlFile,
-  issues: ConfigIssue[],
-): z.output<S> | undefined {
-  const r = schema.safeParse(file.data);
-  if (r.success) return r.data;
-  issues.push(...zodIssues(r.error, schema, file));
-  return undefined;
 }
 
 function readConfig(options: LoadOptions): ReadResult {
@@ -626,333 +574,7 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== "" ? v.trim() : undefined;
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function listYaml(dir: string): string[] | undefined {
-  try {
-    return readdirSync(dir)
-      .filter((f) => /\.ya?ml$/i.test(f) && !f.startsWith("."))
-      .sort();
-  } catch {
-    return undefined;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
-
-function checkAgencyDuplicates(file: YamlFile, issues: ConfigIssue[]): void {
-  const codes = new Map<string, number>();
-  const keys = new Map<string, { index: number; what: string; value: string }>();
-  asArray(asRecord(file.data).agencies).forEach((item, i) => {
-    const a = asRecord(item);
-    if (typeof a.code === "string") {
-      const first = codes.get(a.code);
-      if (first !== undefined) {
-        issues.push(
-          err(file, ["agencies", i, "code"], {
-            id: `kode ${JSON.stringify(a.code)} sudah dipakai oleh agencies[${first}]: setiap perangkat daerah perlu kode yang unik`,
-            en: `code ${JSON.stringify(a.code)} is already used by agencies[${first}]: every agency needs a unique code`,
-          }),
-        );
-      } else codes.set(a.code, i);
-    }
-    const seen = new Set<string>();
-    const candidates: Array<{ path: PropertyKey[]; value: unknown }> = [
-      { path: ["agencies", i, "code"], value: a.code },
-      { path: ["agencies", i, "name"], value: a.name },
-      ...asArray(a.aliases).map((v, k) => ({ path: ["agencies", i, "aliases", k], value: v })),
-    ];
-    for (const { path, value } of candidates) {
-      if (typeof value !== "string" || value.trim() === "") continue;
-      const k = normalizeAgencyKey(value);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      const other = keys.get(k);
-      if (other !== undefined && other.index !== i) {
-        // Two identical codes are already reported above.
-        if (path[2] === "code" && other.what === "code" && other.value === value) continue;
-        issues.push(
-          err(file, path, {
-            id: `${JSON.stringify(value)} sama dengan ${other.what} agencies[${other.index}]: nama dan alias harus menunjuk satu perangkat daerah saja; hapus atau ubah salah satunya`,
-            en: `${JSON.stringify(value)} clashes with the ${other.what} of agencies[${other.index}]: names and aliases must point to a single agency; remove or change one of them`,
-          }),
-        );
-      } else if (other === undefined) {
-        keys.set(k, { index: i, what: path[2] === "aliases" ? "alias" : String(path[2]), value });
-      }
-    }
-  });
-}
-
-interface HolidaysResult {
-  ok: boolean;
-  list: Holiday[];
-  years: number[];
-}
-
-const HOLIDAY_KINDS: readonly HolidayKind[] = ["national", "collective", "special"];
-
-function readHolidays(configDir: string, issues: ConfigIssue[]): HolidaysResult {
-  const files = listYaml(join(configDir, HOLIDAYS_DIR));
-  if (files === undefined) {
-    issues.push(
-      err(`${HOLIDAYS_DIR}/`, "", {
-        id: `direktori ${HOLIDAYS_DIR}/ tidak ada: buat dan isi satu berkas per tahun (mis. ${HOLIDAYS_DIR}/2025.yaml)`,
-        en: `directory ${HOLIDAYS_DIR}/ is missing: create it with one file per year (e.g. ${HOLIDAYS_DIR}/2025.yaml)`,
-      }),
-    );
-    return { ok: false, list: [], years: [] };
-  }
-  const before = issues.length;
-  const list: Holiday[] = [];
-  const years: number[] = [];
-  for (const name of files) {
-    const rel = `${HOLIDAYS_DIR}/${name}`;
-    const m = /^(\d{4})\.ya?ml$/.exec(name);
-    if (!m?.[1]) {
-      issues.push(
-        err(rel, "", {
-          id: `nama berkas hari libur harus <tahun>.yaml (mis. 2026.yaml): ganti nama berkas ini atau pindahkan keluar dari ${HOLIDAYS_DIR}/`,
-          en: `holiday files must be named <year>.yaml (e.g. 2026.yaml): rename this file or move it out of ${HOLIDAYS_DIR}/`,
-        }),
-      );
-      continue;
-    }
-    const year = Number(m[1]);
-    const file = readYamlFile(configDir, rel, issues);
-    if (!file) continue;
-    const parsed = parseFile(holidaysSchema(), file, issues);
-    const raw = asRecord(file.data);
-    if (typeof raw.year === "number" && raw.year !== year) {
-      issues.push(
-        err(file, ["year"], {
-          id: `year: ${raw.year} tidak cocok dengan nama berkas ${name}: samakan keduanya`,
-          en: `year: ${raw.year} does not match the file name ${name}: make them agree`,
-        }),
-      );
-    }
-    const seen = new Map<string, string>();
-    for (const kind of HOLIDAY_KINDS) {
-      asArray(raw[kind]).forEach((entry, i) => {
-        const date = asRecord(entry).date;
-        if (typeof date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
-        if (Number(date.slice(0, 4)) !== year) {
-          issues.push(
-            err(file, [kind, i, "date"], {
-              id: `tanggal ${date} bukan tahun ${year}: pindahkan ke ${HOLIDAYS_DIR}/${date.slice(0, 4)}.yaml atau perbaiki tahunnya`,
-              en: `date ${date} is not in ${year}: move it to ${HOLIDAYS_DIR}/${date.slice(0, 4)}.yaml or fix the year`,
-            }),
-          );
-        }
-        const first = seen.get(date);
-        if (first !== undefined) {
-          issues.push(
-            err(file, [kind, i, "date"], {
-              id: `tanggal ${date} sudah tercantum di ${first}: satu tanggal hanya boleh sekali; hapus salah satunya`,
-              en: `date ${date} is already listed at ${first}: a date may appear only once; remove one of them`,
-            }),
-          );
-        } else seen.set(date, `${kind}[${i}]`);
-      });
-    }
-    if (parsed) {
-      years.push(year);
-      for (const kind of HOLIDAY_KINDS) {
-        for (const h of parsed[kind]) list.push({ date: h.date, name: h.name, kind });
-      }
-    }
-  }
-  list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  years.sort((a, b) => a - b);
-  const ok = !issues.slice(before).some((i) => i.severity === "error");
-  return { ok, list, years };
-}
-
-interface SopsResult {
-  catalog?: SopCatalog;
-  agencyCount: number;
-  escalation: PantauConfig["escalation"];
-}
-
-/** The `escalation` section of an SOP file, or undefined (after pushing issues) if invalid. */
-function readLadder(file: YamlFile, issues: ConfigIssue[]): EscalationLadder | null | undefined {
-  const raw = asRecord(file.data).escalation;
-  if (raw === undefined || raw === null) return null;
-  try {
-    return parseEscalationLadder(raw);
-  } catch (e) {
-    if (!(e instanceof LadderError)) throw e;
-    for (const issue of e.issues) {
-      issues.push(err(file, issue.path ? `escalation.${issue.path}` : "escalation", issue.message));
-    }
-    return undefined;
-  }
-}
-
-type FullTargets = z.output<ReturnType<typeof defaultSopSchema>>["versions"][number]["targets"];
-type PartialTargets = z.output<ReturnType<typeof agencySopSchema>>["versions"][number]["targets"];
-
-function toStageTargets(t: FullTargets): StageTargets {
-  return {
-    verification: t.verification,
-    first_response: t.first_response,
-    resolution: {
-      pengaduan: { ...t.resolution.pengaduan },
-      aspirasi: t.resolution.aspirasi,
-      permintaan_informasi: t.resolution.permintaan_informasi,
-      permintaan_informasi_extension: t.resolution.permintaan_informasi_extension,
-    },
-  };
-}
-
-/** Deep copy without the keys whose value is undefined (and without objects left empty). */
-function compact(value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  if ("unit" in value && "amount" in value) return { ...value };
-  const out: Raw = {};
-  for (const [k, v] of Object.entries(value)) {
-    const c = compact(v);
-    if (c === undefined) continue;
-    if (typeof c === "object" && c !== null && Object.keys(c).length === 0) continue;
-    out[k] = c;
-  }
-  return out;
-}
-
-function toPartialTargets(t: PartialTargets): PartialSopVersion["targets"] {
-  return compact(t) as PartialSopVersion["targets"];
-}
-
-/** Effective dates must be valid, unique and ascending. */
-function checkVersionDates(file: YamlFile, issues: ConfigIssue[]): void {
-  let prev: string | undefined;
-  const seen = new Map<string, number>();
-  asArray(asRecord(file.data).versions).forEach((v, i) => {
-    const date = asRecord(v).effective_from;
-    if (typeof date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
-    const first = seen.get(date);
-    if (first !== undefined) {
-      issues.push(
-        err(file, ["versions", i, "effective_from"], {
-          id: `effective_from ${date} sama dengan versions[${first}]: dua versi tidak boleh berlaku pada tanggal yang sama; gabungkan atau ubah tanggalnya`,
-          en: `effective_from ${date} duplicates versions[${first}]: two versions cannot take effect on the same date; merge them or change the date`,
-        }),
-      );
-    } else if (prev !== undefined && date < prev) {
-      issues.push(
-        err(file, ["versions", i, "effective_from"], {
-          id: `effective_from ${date} lebih awal dari versi sebelumnya (${prev}), sehingga masa berlakunya tumpang tindih: urutkan versi dari yang terlama`,
-          en: `effective_from ${date} is earlier than the previous version (${prev}), so their periods overlap: list versions oldest first`,
-        }),
-      );
-    }
-    seen.set(date, seen.get(date) ?? i);
-    if (prev === undefined || date > prev) prev = date;
-  });
-}
-
-function readSops(
-  configDir: string,
-  codes: ReadonlySet<string>,
-  haveDirectory: boolean,
-  issues: ConfigIssue[],
-  coordinator: string | undefined,
-): SopsResult {
-  const before = issues.length;
-  const defaultFile = readYamlFile(configDir, DEFAULT_SOP_FILE, issues);
-  const defaults = defaultFile ? parseFile(defaultSopSchema(), defaultFile, issues) : undefined;
-  if (defaultFile) checkVersionDates(defaultFile, issues);
-  const defaultVersions: SopVersion[] = (defaults?.versions ?? [])
-    .map((v) => ({
-      sopId: "default",
-      effectiveFrom: v.effective_from,
-      title: v.title ?? defaults?.title ?? "default",
-      targets: toStageTargets(v.targets),
-    }))
-    .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
-  const firstDefault = defaultVersions[0]?.effectiveFrom;
-  const defaultLadder = (defaultFile ? readLadder(defaultFile, issues) : null) ?? DEFAULT_LADDER;
-  const bySop: Record<string, EscalationLadder> = { default: defaultLadder };
-
-  const agencyVersions: Record<string, PartialSopVersion[]> = {};
-  const files = listYaml(join(configDir, AGENCY_SOP_DIR)) ?? [];
-  for (const name of files) {
-    const rel = `${AGENCY_SOP_DIR}/${name}`;
-    const file = readYamlFile(configDir, rel, issues);
-    if (!file) continue;
-    const parsed = parseFile(agencySopSchema(), file, issues);
-    checkVersionDates(file, issues);
-    const ladder = readLadder(file, issues);
-    const stem = name.replace(/\.ya?ml$/i, "");
-    const agency = asRecord(file.data).agency;
-    if (typeof agency === "string") {
-      if (haveDirectory && !codes.has(agency)) {
-        issues.push(
-          err(file, ["agency"], {
-            id: `perangkat daerah ${JSON.stringify(agency)} tidak ada di ${AGENCIES_FILE}: perbaiki kodenya atau tambahkan perangkat daerahnya ke direktori`,
-            en: `agency ${JSON.stringify(agency)} is not in ${AGENCIES_FILE}: fix the code or add the agency to the directory`,
-          }),
-        );
-      }
-      if (agency !== stem) {
-        issues.push(
-          err(file, ["agency"], {
-            id: `agency: ${agency} tidak cocok dengan nama berkas ${name}: berkas SOP perangkat daerah harus bernama <kode>.yaml (${agency}.yaml)`,
-            en: `agency: ${agency} does not match the file name ${name}: an agency SOP file must be named <code>.yaml (${agency}.yaml)`,
-          }),
-        );
-      }
-    }
-    asArray(asRecord(file.data).versions).forEach((v, i) => {
-      const date = asRecord(v).effective_from;
-      if (typeof date === "string" && firstDefault !== undefined && date < firstDefault) {
-        issues.push(
-          err(file, ["versions", i, "effective_from"], {
-            id: `effective_from ${date} mendahului versi pertama SOP bawaan (${firstDefault}), sehingga target yang tidak diisi tidak punya nilai: mulai pada/sesudah ${firstDefault} atau tambahkan versi bawaan yang lebih awal`,
-            en: `effective_from ${date} precedes the first default SOP version (${firstDefault}), so targets it leaves out have no value: start on or after ${firstDefault} or add an earlier default version`,
-          }),
-        );
-      }
-      const targets = asRecord(asRecord(v).targets);
-      if (
-        typeof agency === "string" &&
-        coordinator !== undefined &&
-        agency !== coordinator &&
-        targets.verification !== undefined
-      ) {
-        issues.push(
-          warn(rel, `versions[${i}].targets.verification`, {
-            id: `verifikasi dilakukan oleh admin koordinator (${coordinator}), jadi target ini tidak berpengaruh untuk ${agency}: hapus atau pindahkan ke SOP ${coordinator}`,
-            en: `verification is done by the coordinator (${coordinator}), so this target has no effect for ${agency}: remove it or move it to the ${coordinator} SOP`,
-          }),
-        );
-      }
-    });
-    if (parsed) {
-      bySop[parsed.agency] = ladder ?? defaultLadder;
-      agencyVersions[parsed.agency] = parsed.versions
-        .map((v) => ({
-          sopId: parsed.agency,
-          effectiveFrom: v.effective_from,
-          title: v.title ?? parsed.title,
-          targets: toPartialTargets(v.targets),
-        }))
-        .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
-    }
-  }
-  const ok = defaults !== undefined && !issues.slice(before).some((i) => i.severity === "error");
-  return {
-    agencyCount: files.length,
-    escalation: { defaultLadder, bySop },
-    ...(ok ? { catalog: { defaultVersions, agencyVersions } } : {}),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 

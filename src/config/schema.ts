@@ -6,6 +6,7 @@ import type { Bilingual } from "../i18n/lang.js";
 import type { AgencyKind, Duration, DurationUnit, IsoWeekday } from "../core/types.js";
 import { parseDuration } from "../core/calendar/duration.js";
 import { keyPath, splitBilingual, type ConfigIssue, type IssueSeverity } from "./issues.js";
+import { editDistance } from "../core/format/text.js";
 
 /** A leaf parser's failure: the message to report. */
 class Fail {
@@ -677,24 +678,6 @@ function shapeAt(schema: AnySchema, path: readonly PropertyKey[]): string[] {
     unwrap();
   }
   return s ? Object.keys(defOf(s).shape ?? {}) : [];
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j] as number;
-      prev[j] = Math.min(
-        (prev[j] as number) + 1,
-        (prev[j - 1] as number) + 1,
-        diag + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      diag = tmp;
-    }
-  }
-  return prev[b.length] as number;
 }
 
 /** The known key closest to a misspelt one, if close enough to be a typo. */

@@ -3,16 +3,16 @@
 // finishes the work in hand and closes connections, a second one (or the time limit) forces.
 // A start that fails part-way closes what it opened before throwing (no half-started daemon).
 import cron from "node-cron";
-import type { AppContext } from "../app/context.js";
-import { UnknownAgencyError } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
+import { UnknownAgencyError } from "../context/appContext.js";
 import { explainView, ReportNotFoundError, statusView } from "../app/statusService.js";
 import { CALENDAR_RANGE, inCalendarRange } from "../core/calendar/index.js";
 import { parseLang } from "../i18n/lang.js";
 import { listImports } from "../store/importHistory.js";
-import { lastSuccessfulScan } from "../store/scanStore.js";
+import { lastSuccessfulScan } from "../scan/scanStore.js";
 import { installRejectionGuard } from "./guard.js";
-import { HttpError, HttpRouter, listen, type RunningServer } from "./http.js";
-import { asListenError } from "./listenError.js";
+import { HttpError, HttpRouter, listen, type RunningServer } from "../http/server.js";
+import { asListenError } from "../http/listenError.js";
 
 export interface DaemonJob {
   /** Periodic work at `now` (scan, escalate, send); errors are logged, never crash the daemon. */

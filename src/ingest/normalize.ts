@@ -48,26 +48,12 @@ import {
   parseTrackingId,
   type Parsed,
 } from "./values.js";
+import type { ItemWritten, Rejection } from "../core/import/plan.js";
 
-/** One problem of one row. `value` is cut to 200 characters; contact data is never shown. */
-export interface Rejection {
-  rowNumber: number;
-  /** The header as written in the file (or the canonical field when the column is absent). */
-  column: string;
-  value: string;
-  reason: Bilingual;
-  /** The row's tracking ID and agency as written: whoever calls the reporter back needs them. */
-  trackingId?: string;
-  agency?: string;
-  /** "warning": the row was imported all the same; absent: the row was rejected. */
-  severity?: "warning";
-}
-
+// One problem of one row, and the row as written: the importer's types (core/import/plan.ts).
+export type { Rejection };
 /** As written in the row, for rejections the importer adds later (they name the row). */
-export interface RowWritten {
-  trackingId: string;
-  agency: string;
-}
+export type RowWritten = ItemWritten;
 
 export type NormalizedRow =
   | {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
-import { packageRoot } from "../config/paths.js";
+import { packageRoot } from "../paths.js";
 import {
   compileAliases,
   parseImportAliases,

@@ -8,6 +8,7 @@ import { extname } from "node:path";
 import ExcelJS from "exceljs";
 import { pick, type Lang } from "../i18n/lang.js";
 import type { Rejection } from "./normalize.js";
+import { neutralizeFormula } from "../core/format/text.js";
 
 export const REJECT_HEADERS: Record<Lang, readonly string[]> = {
   id: ["baris", "ID tracking", "instansi (tertulis)", "kolom", "nilai", "jenis", "alasan"],
@@ -21,13 +22,7 @@ const KIND: Record<Lang, { rejected: string; warning: string }> = {
 
 const WIDTHS = [8, 22, 30, 24, 40, 12, 100];
 
-/**
- * Neutralises spreadsheet formula injection: a value starting with =, +, -, @, tab or CR is
- * prefixed with an apostrophe so that no spreadsheet program runs it.
- */
-export function neutralizeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
+export { neutralizeFormula };
 
 function csvField(value: string, delimiter: string): string {
   return value.includes(delimiter) || /["\r\n]/.test(value)

@@ -13,6 +13,7 @@
 // outbox states, collector names. No report ID, person or free text is ever a label.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { STAGES, type Instant } from "../core/types.js";
+import type { PantauMetrics } from "../context/metrics.js";
 import {
   OUTBOX_STATES,
   type AgencyFactRow,
@@ -32,39 +33,7 @@ export interface AgencyInfo {
   kind: string;
 }
 
-/** What one finished scan reports. */
-export interface ScanReport {
-  durationSeconds: number;
-  /** Wall-clock instant the scan finished (not the scan's reference `now`). */
-  finishedAt: Instant;
-  /** Clocks whose next instant had come and were processed. */
-  clocksDue?: number;
-}
-
-/** Events the services report; implemented by the registry, or by NOOP_METRICS in tests. */
-export interface PantauMetrics {
-  scanFinished(report: ScanReport): void;
-  scanFailed(durationSeconds: number): void;
-  /** One message accepted by the SMTP server (or written to the .eml outbox folder). */
-  emailSent(count?: number): void;
-  /** One failed delivery attempt. */
-  emailFailed(count?: number): void;
-  /** Escalation steps decided by this process's scans, by level ("0", "1", "2"). */
-  escalationDecided(level: string | number, count?: number): void;
-  /** A complete backup exists as of `at` (taken now, or the newest found at start). */
-  backupSucceeded(at: Instant): void;
-  backupFailed(): void;
-}
-
-export const NOOP_METRICS: PantauMetrics = {
-  scanFinished: () => undefined,
-  scanFailed: () => undefined,
-  emailSent: () => undefined,
-  emailFailed: () => undefined,
-  escalationDecided: () => undefined,
-  backupSucceeded: () => undefined,
-  backupFailed: () => undefined,
-};
+export { NOOP_METRICS, type PantauMetrics, type ScanReport } from "../context/metrics.js";
 
 export interface MetricsLogger {
   warn(message: string, meta?: Record<string, unknown>): void;

@@ -2,11 +2,11 @@
 // used by `pantau metrics` (a node_exporter textfile collector, tests). With credentials set
 // (metrics.bearer_token, metrics.basic_auth_*), a scrape must present one of them: Prometheus'
 // `authorization` or `basic_auth`; compared in constant time. Idle and slow connections are cut
-// as on the API's server (daemon/http.ts, SERVER_LIMITS).
+// as on the API's server (http/server.ts, SERVER_LIMITS).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createLimitedServer, type ServerLimits } from "../daemon/http.js";
+import { createLimitedServer, type ServerLimits } from "../http/server.js";
 import type { Registry } from "prom-client";
 import type { PantauRegistry } from "./registry.js";
 

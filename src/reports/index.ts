@@ -15,7 +15,6 @@ export type { Grouping, MonthRange, Scope, Source } from "./queries.js";
 export {
   displayCell,
   monthlyViews,
-  neutralize,
   renderCsv,
   renderJson,
   renderMarkdown,
@@ -41,3 +40,5 @@ export {
   type YearlyRow,
   type YearlySort,
 } from "./yearly.js";
+// One rule for every spreadsheet Pantau writes (the importer's rejection files too).
+export { neutralizeFormula as neutralize } from "../core/format/text.js";

@@ -3,10 +3,11 @@
 // formula (=, +, -, @, tab, carriage return) is neutralised with a leading apostrophe.
 import { monthName } from "../core/format/index.js";
 import { pick, type Bilingual, type Lang } from "../i18n/lang.js";
-import { renderTable } from "../cli/table.js";
+import { renderTable } from "../core/format/table.js";
 import type { Arrow, Change } from "./figures.js";
 import type { MonthlyReport, MonthlyRow } from "./monthly.js";
 import type { YearlyReport, YearlyRow } from "./yearly.js";
+import { neutralizeFormula } from "../core/format/text.js";
 
 export type ColumnKind = "text" | "year" | "int" | "share" | "days" | "pp" | "diff" | "ddays";
 
@@ -42,11 +43,6 @@ export interface Rendered {
   /** The agency view, the regency view. */
   views: [View<YearlyRow>, View<YearlyRow>] | [View<MonthlyRow>, View<MonthlyRow>];
   notes: string[];
-}
-
-/** Neutralises spreadsheet formulas: text starting with =, +, -, @, tab or CR gets a leading '. */
-export function neutralize(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 const change = (c: Change): number | null => c.value;
@@ -321,7 +317,7 @@ function arrowOf(value: number): Arrow {
 /** A cell for people (table, Markdown). */
 export function displayCell(kind: ColumnKind, value: string | number | null, lang: Lang): string {
   if (value === null) return "–";
-  if (typeof value === "string") return neutralize(value);
+  if (typeof value === "string") return neutralizeFormula(value);
   switch (kind) {
     case "share":
       return `${decimal(value * 100, 1, lang)}%`;
@@ -344,18 +340,18 @@ export function displayCell(kind: ColumnKind, value: string | number | null, lan
  */
 function csvCell(kind: ColumnKind, value: string | number | null): string {
   if (value === null) return "";
-  if (typeof value === "string") return neutralize(value);
+  if (typeof value === "string") return neutralizeFormula(value);
   switch (kind) {
     case "share":
       return (value * 100).toFixed(1);
     case "days":
       return value.toFixed(2);
     case "pp":
-      return neutralize(`${arrowOf(value)} ${Math.abs(value).toFixed(1)}`);
+      return neutralizeFormula(`${arrowOf(value)} ${Math.abs(value).toFixed(1)}`);
     case "ddays":
-      return neutralize(`${arrowOf(value)} ${Math.abs(value).toFixed(2)}`);
+      return neutralizeFormula(`${arrowOf(value)} ${Math.abs(value).toFixed(2)}`);
     case "diff":
-      return neutralize(`${arrowOf(value)} ${Math.abs(value)}`);
+      return neutralizeFormula(`${arrowOf(value)} ${Math.abs(value)}`);
     default:
       return String(value);
   }
@@ -451,7 +447,9 @@ export function renderMarkdown(r: Rendered, lang: Lang): string {
 /** CSV with a UTF-8 BOM (Excel), CRLF line ends: the agency view, then the regency view. */
 export function renderCsv(r: Rendered, lang: Lang): string {
   const [agencies, regency] = r.views as [View<unknown>, View<unknown>];
-  const lines = [agencies.columns.map((c) => csvQuote(neutralize(headerOf(c as never, lang))))];
+  const lines = [
+    agencies.columns.map((c) => csvQuote(neutralizeFormula(headerOf(c as never, lang)))),
+  ];
   for (const view of [agencies, regency])
     lines.push(...viewRows(view, (c, row) => csvQuote(csvCell(c.kind, c.value(row)))));
   return "\uFEFF" + lines.map((l) => l.join(",")).join("\r\n") + "\r\n";

@@ -4,7 +4,8 @@
 // start a formula are neutralised.
 import ExcelJS from "exceljs";
 import { pick, type Lang } from "../i18n/lang.js";
-import { neutralize, type ColumnKind, type Rendered, type View } from "./render.js";
+import { neutralizeFormula } from "../core/format/text.js";
+import { type ColumnKind, type Rendered, type View } from "./render.js";
 
 /** Number formats per column kind; changes show ▲/▼/= from the sign of the number. */
 export const NUMBER_FORMATS: Readonly<Record<ColumnKind, string | undefined>> = {
@@ -25,13 +26,13 @@ function addView<R>(wb: ExcelJS.Workbook, r: Rendered, view: View<R>, lang: Lang
     views: [{ state: "frozen", ySplit: HEADER_ROW, xSplit: 0 }],
   });
   ws.columns = view.columns.map((c) => ({ width: c.width }));
-  ws.getCell(1, 1).value = neutralize(r.title);
+  ws.getCell(1, 1).value = neutralizeFormula(r.title);
   ws.getCell(1, 1).font = { bold: true, size: 14 };
-  ws.getCell(2, 1).value = neutralize(r.period);
+  ws.getCell(2, 1).value = neutralizeFormula(r.period);
   const header = ws.getRow(HEADER_ROW);
   view.columns.forEach((c, i) => {
     const cell = header.getCell(i + 1);
-    cell.value = neutralize(pick(lang, c.header));
+    cell.value = neutralizeFormula(pick(lang, c.header));
     cell.font = { bold: true };
     cell.alignment = { wrapText: true, vertical: "middle" };
     cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFD9E1F2" } };
@@ -45,7 +46,7 @@ function addView<R>(wb: ExcelJS.Workbook, r: Rendered, view: View<R>, lang: Lang
       const cell = line.getCell(i + 1);
       if (v === null) return;
       if (typeof v === "string") {
-        cell.value = neutralize(v);
+        cell.value = neutralizeFormula(v);
         return;
       }
       cell.value = v;
@@ -66,12 +67,12 @@ export async function renderXlsx(r: Rendered, lang: Lang): Promise<Buffer> {
   for (const view of r.views as View<unknown>[]) addView(wb, r, view, lang);
   const notes = wb.addWorksheet(pick(lang, { id: "Catatan", en: "Notes" }));
   notes.columns = [{ width: 140 }];
-  notes.getCell(1, 1).value = neutralize(r.title);
+  notes.getCell(1, 1).value = neutralizeFormula(r.title);
   notes.getCell(1, 1).font = { bold: true, size: 14 };
-  notes.getCell(2, 1).value = neutralize(r.period);
+  notes.getCell(2, 1).value = neutralizeFormula(r.period);
   r.notes.forEach((n, i) => {
     const cell = notes.getCell(HEADER_ROW + i, 1);
-    cell.value = neutralize(n);
+    cell.value = neutralizeFormula(n);
     cell.alignment = { wrapText: true };
   });
   return Buffer.from(await wb.xlsx.writeBuffer());

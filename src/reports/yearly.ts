@@ -58,7 +58,7 @@ export interface YearlyReport {
 }
 
 export class UnknownReportAgencyError extends Error {
-  readonly code = "UNKNOWN_AGENCY";
+  readonly code = "UNKNOWN_REPORT_AGENCY";
   constructor(readonly opd: string) {
     super(
       `OPD "${opd}" tidak dikenal di basis data. / Agency "${opd}" is not known to the database.`,

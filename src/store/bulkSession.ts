@@ -57,6 +57,19 @@ function element(v: CellValue): string {
 
 type Row = Record<string, unknown>;
 
+/**
+ * For a transaction whose every lookup is by key through arrays of keys (`= ANY($1::text::…[])`):
+ * the planner cannot see into such an array and may price a sequential scan of a large table
+ * below an index scan (seconds instead of milliseconds per batch), and in a large first import
+ * the tables grow while their statistics still say "empty". Sequential scans are turned off for
+ * the transaction, and JIT with them: plans priced with enable_seqscan = off look so expensive
+ * that JIT compilation would start for statements that take milliseconds (100 ms or more each).
+ */
+export async function keyLookupsOnly(trx: Knex.Transaction): Promise<void> {
+  await trx.raw("SET LOCAL enable_seqscan = off");
+  await trx.raw("SET LOCAL jit = off");
+}
+
 const statementNames = new Map<string, string>();
 /**
  * A bulk statement runs once per chunk: on PostgreSQL it is prepared once per connection under

@@ -5,11 +5,11 @@
 // foreign keys, the rollup triggers and the rule that a stopped clock is never rewritten apply
 // exactly as for any other write (see saveClocks in reportStore.ts).
 import type { Instant, Report, ReportEvent, SlaClock } from "../core/types.js";
-import { ColumnBatch, type BulkSession } from "./bulkSession.js";
+import { ColumnBatch, type BulkSession, type CellValue } from "./bulkSession.js";
 import type { History } from "./reportStore.js";
 import { historiesFromRows, pausesToJson, type EventRow, type ReportRow } from "./rows.js";
 
-type Column = readonly [name: string, arrayType: string];
+export type Column = readonly [name: string, arrayType: string];
 
 const REPORT_COLUMNS: readonly Column[] = [
   ["tracking_id", "text"],
@@ -29,7 +29,7 @@ const EVENT_COLUMNS: readonly Column[] = [
   ["at", "bigint"],
   ["opd", "text"],
 ];
-const CLOCK_COLUMNS: readonly Column[] = [
+export const CLOCK_COLUMNS: readonly Column[] = [
   ["tracking_id", "text"],
   ["stage", "text"],
   ["seq", "integer"],
@@ -50,7 +50,7 @@ const CLOCK_COLUMNS: readonly Column[] = [
 ];
 const REPORT_INSTANTS = new Set(["received_at"]);
 const EVENT_INSTANTS = new Set(["at"]);
-const CLOCK_INSTANTS = new Set([
+export const CLOCK_INSTANTS = new Set([
   "started_at",
   "due_at",
   "at_risk_at",
@@ -59,7 +59,7 @@ const CLOCK_INSTANTS = new Set([
 ]);
 
 /** `unnest($n::text::type[], …) AS alias(columns)`, parameters numbered from `first`. */
-function unnest(
+export function unnest(
   columns: readonly Column[],
   first: number,
   alias: string,
@@ -79,11 +79,11 @@ function unnest(
  */
 export const instantSql = (column: string): string => `to_timestamp(${column}::float8 / 1000)`;
 
-function selectList(columns: readonly Column[], instants: ReadonlySet<string>): string {
+export function selectList(columns: readonly Column[], instants: ReadonlySet<string>): string {
   return columns.map(([name]) => (instants.has(name) ? instantSql(name) : name)).join(", ");
 }
 
-const names = (columns: readonly Column[]): string => columns.map(([n]) => n).join(", ");
+export const names = (columns: readonly Column[]): string => columns.map(([n]) => n).join(", ");
 
 const P_STAMP = 1;
 const P_SOURCE = 2;
@@ -131,7 +131,7 @@ const INSERT_CHUNK = writeStatement(false);
 const MERGE_CHUNK = writeStatement(true);
 
 /** Open clocks of the given reports that the derivation no longer produces (as saveClocks). */
-const REMOVE_STALE_CLOCKS = `DELETE FROM sla_clocks s
+export const REMOVE_STALE_CLOCKS = `DELETE FROM sla_clocks s
 USING unnest($1::text::text[], $2::text::text[]) AS k(tracking_id, keep)
 WHERE s.tracking_id = k.tracking_id
   AND s.stopped_at IS NULL
@@ -160,6 +160,29 @@ export const FINISH_BULK_WRITE = "SELECT pantau_rollup_apply_deferred()";
 
 const finite = (t: Instant | null): number | null =>
   t === null || !Number.isFinite(t) ? null : Math.round(t);
+
+/** A clock's cells in CLOCK_COLUMNS order (instants as epoch ms). */
+export function clockCells(c: SlaClock): CellValue[] {
+  return [
+    c.trackingId,
+    c.stage,
+    c.seq,
+    c.opd,
+    c.sopId,
+    c.sopVersion,
+    c.target.amount,
+    c.target.unit,
+    c.startedAt,
+    finite(c.dueAt),
+    finite(c.atRiskAt),
+    finite(c.stoppedAt),
+    Math.round(c.usedMs),
+    c.outcome,
+    c.state,
+    pausesToJson(c.pauses),
+    finite(c.nextCheckAt),
+  ];
+}
 
 /** Rows for one write statement. */
 class RowSet {
@@ -224,25 +247,7 @@ export class ChunkWrites {
   }
 
   addClock(c: SlaClock, isNew: boolean): void {
-    this.set(isNew).clocks.add([
-      c.trackingId,
-      c.stage,
-      c.seq,
-      c.opd,
-      c.sopId,
-      c.sopVersion,
-      c.target.amount,
-      c.target.unit,
-      c.startedAt,
-      finite(c.dueAt),
-      finite(c.atRiskAt),
-      finite(c.stoppedAt),
-      Math.round(c.usedMs),
-      c.outcome,
-      c.state,
-      pausesToJson(c.pauses),
-      finite(c.nextCheckAt),
-    ]);
+    this.set(isNew).clocks.add(clockCells(c));
   }
 
   /** Queues the writes; `source` and `now` are recorded with them. */

@@ -7,8 +7,6 @@ import {
   historiesFromRows,
   clockFromRow,
   clockToRow,
-  reportFromRow,
-  reportToRow,
   type ClockRow,
   type EventRow,
   type ReportRow,
@@ -46,76 +44,6 @@ export async function syncAgencies(
   }
   const codes = agencies.map((a) => a.code);
   await db("agencies").whereNotIn("code", codes).update({ active: false, synced_at: at });
-}
-
-export type UpsertResult = "inserted" | "updated" | "unchanged";
-
-const REPORT_FIELDS = [
-  "opd",
-  "type",
-  "complexity",
-  "category",
-  "channel",
-  "anonymous",
-  "confidential",
-  "contact_complete",
-  "received_at",
-] as const;
-
-/** Inserts or updates a report's facts; touches updated_at only when something changed. */
-export async function upsertReport(db: Db, report: Report, now: Instant): Promise<UpsertResult> {
-  const row = reportToRow(report);
-  const existing = (await db<ReportRow>("reports")
-    .where({ tracking_id: report.trackingId })
-    .first()) as ReportRow | undefined;
-  if (!existing) {
-    await db("reports").insert({ ...row, created_at: new Date(now), updated_at: new Date(now) });
-    return "inserted";
-  }
-  const changed = REPORT_FIELDS.some((field) => {
-    const a = existing[field];
-    const b = row[field];
-    if (a instanceof Date || b instanceof Date) {
-      return new Date(a as Date).getTime() !== new Date(b as Date).getTime();
-    }
-    return a !== b;
-  });
-  if (!changed) return "unchanged";
-  await db("reports")
-    .where({ tracking_id: report.trackingId })
-    .update({ ...row, updated_at: new Date(now) });
-  return "updated";
-}
-
-/** Appends events; an event already recorded (same report, kind, instant, agency) is skipped. */
-export async function appendEvents(
-  db: Db,
-  trackingId: string,
-  events: readonly ReportEvent[],
-  source: string,
-  now: Instant,
-): Promise<number> {
-  if (events.length === 0) return 0;
-  const rows = events.map((e) => ({
-    tracking_id: trackingId,
-    kind: e.kind,
-    at: new Date(e.at),
-    opd: e.opd,
-    source,
-    recorded_at: new Date(now),
-  }));
-  const inserted = (await db("report_events")
-    .insert(rows)
-    .onConflict()
-    .ignore()
-    .returning("id")) as unknown[];
-  return inserted.length;
-}
-
-export async function findReport(db: Db, trackingId: string): Promise<Report | null> {
-  const row = (await db<ReportRow>("reports").where({ tracking_id: trackingId }).first()) as
-    ReportRow | undefined;
-  return row ? reportFromRow(row) : null;
 }
 
 /** Reports and their full event histories, in event order. */
@@ -188,24 +116,6 @@ export async function saveClocks(
     await db("sla_clocks").where({ tracking_id: r.tracking_id, stage: r.stage, seq: r.seq }).del();
   }
   return written;
-}
-
-/**
- * Clocks whose next instant has come, oldest first, locked for this transaction; rows another
- * scanner holds are skipped (FOR UPDATE SKIP LOCKED), so several daemons share the work.
- */
-export async function lockDueClocks(
-  trx: Knex.Transaction,
-  now: Instant,
-  limit: number,
-): Promise<{ tracking_id: string }[]> {
-  return (await trx("sla_clocks")
-    .select("tracking_id")
-    .where("next_check_at", "<=", new Date(now))
-    .orderBy("next_check_at")
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()) as { tracking_id: string }[];
 }
 
 export interface ClockFilter {

@@ -79,21 +79,6 @@ export function reportFromRow(row: ReportRow): Report {
   };
 }
 
-export function reportToRow(report: Report): ReportRow {
-  return {
-    tracking_id: report.trackingId,
-    opd: report.opd,
-    type: report.type,
-    complexity: report.complexity,
-    category: report.category,
-    channel: report.channel,
-    anonymous: report.anonymous,
-    confidential: report.confidential,
-    contact_complete: report.contactComplete,
-    received_at: new Date(report.receivedAt),
-  };
-}
-
 export function eventFromRow(row: EventRow): ReportEvent {
   return { kind: row.kind as EventKind, at: msRequired(row.at), opd: row.opd };
 }

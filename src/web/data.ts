@@ -10,7 +10,7 @@
 // - an agency's open clocks: statusView, as `pantau status --opd`; a report: explainView.
 // Only the agency's escalations of the last 30 days and the last scan are read here directly.
 import { DateTime } from "luxon";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
 import { statusView, type StatusRow } from "../app/statusService.js";
 import {
   holderAt,
@@ -20,7 +20,7 @@ import {
   type OfficerRole,
 } from "../core/escalation/officers.js";
 import type { AgencyKind, Instant, Stage } from "../core/types.js";
-import { loadAppointments } from "../escalation/officerStore.js";
+import { loadAppointments } from "../officers/officerStore.js";
 import { type MetricsSource, type OutcomeCountRow } from "../metrics/source.js";
 import {
   emptyFigures,

@@ -3,7 +3,7 @@
 // signed-in pages). Invariants: cookies are HttpOnly and SameSite=Strict, Secure when the pages
 // are served over TLS; nothing here throws for what a client sends except HttpError (4xx).
 import type { IncomingMessage } from "node:http";
-import { HttpError, type ResponseHeaders } from "../daemon/http.js";
+import { HttpError, type ResponseHeaders } from "../http/server.js";
 import { readBodyBytes } from "../api/body.js";
 import type { Lang } from "../i18n/lang.js";
 

@@ -1,11 +1,11 @@
 // The web pages (Papan Kepatuhan) for the composition root: one call registers them on the
 // daemon's router (registerWebRoutes), webBaseUrl says where they are, and demoSignInLink gives
 // `pantau start --demo` a link that signs the demo coordinator in at once.
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
 import type { PantauConfig } from "../config/index.js";
 import { holderAt } from "../core/escalation/officers.js";
 import type { Instant } from "../core/types.js";
-import { loadAppointments } from "../escalation/officerStore.js";
+import { loadAppointments } from "../officers/officerStore.js";
 import { createLink, linkUrl } from "./auth/links.js";
 
 export { registerWebRoutes, type WebDeps, type WebOptions } from "./routes.js";

@@ -21,8 +21,8 @@ import {
   type HttpRouter,
   type ResponseHeaders,
   type RouteHandler,
-} from "../daemon/http.js";
-import { loadAppointments } from "../escalation/officerStore.js";
+} from "../http/server.js";
+import { loadAppointments } from "../officers/officerStore.js";
 import { TOKEN_PATTERN, findTokenBySecret, touchToken } from "../api/tokens.js";
 import type { Lang } from "../i18n/lang.js";
 import {

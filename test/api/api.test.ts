@@ -4,7 +4,7 @@
 // and idempotent retries. Responses are checked against the documented response schemas.
 import { expect } from "chai";
 import knexPkg from "knex";
-import { HttpRouter, listen } from "../../src/daemon/http.js";
+import { HttpRouter, listen } from "../../src/http/server.js";
 import { API_ROUTES, registerApiRoutes } from "../../src/api/routes.js";
 import { revokeToken } from "../../src/api/tokens.js";
 import { requestHash } from "../../src/api/idempotency.js";

@@ -1,10 +1,10 @@
 // The API on a real port for tests: a node:http server on 127.0.0.1 with an HttpRouter carrying
 // the API routes, over a test AppContext (embedded PGlite or PostgreSQL, PANTAU_TEST_DB), and a
 // few tokens created directly in the store.
-import { HttpRouter, listen, type RunningServer } from "../../src/daemon/http.js";
+import { HttpRouter, listen, type RunningServer } from "../../src/http/server.js";
 import { registerApiRoutes, type ApiOptions } from "../../src/api/routes.js";
 import { createToken } from "../../src/api/tokens.js";
-import type { AppContext } from "../../src/app/context.js";
+import type { AppContext } from "../../src/context/appContext.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { ErrorBody, OverdueView, ReportView, WriteResult } from "../../src/api/schemas.js";
 import type { z } from "zod";

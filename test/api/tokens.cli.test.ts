@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerTokenCommands } from "../../src/cli/commands/tokens.js";
 import { describeError, exitCodeFor } from "../../src/cli/errors.js";
-import { createRuntime, type CliIo } from "../../src/cli/main.js";
+import { createRuntime, type CliIo } from "../../src/cli/runtime.js";
 import { createTestDatabase, testBackend, type TestDatabase } from "../helpers/db.js";
 
 interface Run {

@@ -2,7 +2,8 @@
 // test/helpers/db.ts): import, stored clocks, scans that touch only what is due, frozen outcomes,
 // recomputation, idempotency and all-or-nothing imports.
 import { expect } from "chai";
-import { scanDue, recomputeOpenClocks } from "../../src/app/clockService.js";
+import { recomputeOpenClocks } from "../../src/scan/clockService.js";
+import { scanDue } from "../../src/scan/escalationScan.js";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
 import { explainView, statusView } from "../../src/app/statusService.js";
 import { renderExplainText } from "../../src/core/sla/explain.js";
@@ -256,7 +257,7 @@ describe("SLA engine on the database", function () {
       agencyVersions: {},
     };
     app.ctx.config = stricter;
-    const { CalendarDirectory } = await import("../../src/app/context.js");
+    const { CalendarDirectory } = await import("../../src/context/appContext.js");
     app.ctx.calendars = new CalendarDirectory(stricter);
     const result = await recomputeOpenClocks(app.ctx, now, "test: stricter SOP");
     expect(result.reports).to.equal(1);

@@ -6,7 +6,7 @@ import { planEvent } from "../../src/app/importService.js";
 import { deriveClocks } from "../../src/core/sla/clocks.js";
 import type { Report, ReportEvent } from "../../src/core/types.js";
 import { testConfig, wib } from "../helpers/app.js";
-import { CalendarDirectory } from "../../src/app/context.js";
+import { CalendarDirectory } from "../../src/context/appContext.js";
 
 const report: Report = {
   trackingId: "5300090",

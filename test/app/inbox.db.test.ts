@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { bootstrap } from "../../src/app/bootstrap.js";
-import type { AppContext } from "../../src/app/context.js";
+import type { AppContext } from "../../src/context/appContext.js";
 import { InboxWatcher } from "../../src/app/inbox.js";
 import { openDatabase } from "../../src/db/connect.js";
 import { createLogger } from "../../src/log.js";

@@ -15,8 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import knexPkg, { type Knex } from "knex";
 import { bootstrap } from "../../src/app/bootstrap.js";
-import type { AppContext } from "../../src/app/context.js";
-import { runScan } from "../../src/app/scanJob.js";
+import type { AppContext } from "../../src/context/appContext.js";
+import { runScan } from "../../src/scan/scanJob.js";
 import {
   BackupError,
   backupDatabase,

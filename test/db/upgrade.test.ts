@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import knexPkg from "knex";
 import { bootstrap } from "../../src/app/bootstrap.js";
-import { runScan } from "../../src/app/scanJob.js";
+import { runScan } from "../../src/scan/scanJob.js";
 import { explainView, statusView } from "../../src/app/statusService.js";
 import { openDatabase, type Database } from "../../src/db/connect.js";
 import { migrateLatest, migrateUpTo, pendingMigrations } from "../../src/db/migrate.js";

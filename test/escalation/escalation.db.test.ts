@@ -2,8 +2,8 @@
 // server on a loopback port: who receives what, grouping, content in both languages, vacancy,
 // rotation, pause re-arming, cancellation on stop, rahasia reports and header injection.
 import { expect } from "chai";
-import { messageIdFor } from "../../src/core/notify/safety.js";
-import { listOutbox } from "../../src/escalation/outboxStore.js";
+import { messageIdFor } from "../../src/core/escalation/safety.js";
+import { listOutbox } from "../../src/outbox/outboxStore.js";
 import { createTestApp, testConfig, wib, type TestApp } from "../helpers/app.js";
 import {
   addressesOf,

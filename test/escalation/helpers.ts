@@ -4,13 +4,13 @@
 import type { AddressInfo } from "node:net";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { SMTPServer, type SMTPServerSession } from "smtp-server";
-import type { AppContext } from "../../src/app/context.js";
+import type { AppContext } from "../../src/context/appContext.js";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
-import { runScan } from "../../src/app/scanJob.js";
+import { runScan } from "../../src/scan/scanJob.js";
 import type { ReportSnapshot } from "../../src/core/types.js";
-import { importOfficerText } from "../../src/escalation/officerImport.js";
-import { OutboxSender, type SendResult } from "../../src/escalation/sender.js";
-import { smtpTransport } from "../../src/escalation/transports.js";
+import { importOfficerText } from "../../src/officers/officerImport.js";
+import { OutboxSender, type SendResult } from "../../src/outbox/sender.js";
+import { smtpTransport } from "../../src/outbox/transports.js";
 import { wib } from "../helpers/app.js";
 
 export interface ReceivedMail {

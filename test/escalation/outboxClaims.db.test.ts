@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import { bootstrap } from "../../src/app/bootstrap.js";
-import type { AppContext } from "../../src/app/context.js";
+import type { AppContext } from "../../src/context/appContext.js";
 import { openDatabase } from "../../src/db/connect.js";
 import pg from "pg";
 import {
@@ -15,9 +15,9 @@ import {
   enqueue,
   listOutbox,
   SENDER_LOCK_CLASS,
-} from "../../src/escalation/outboxStore.js";
-import { OutboxSender } from "../../src/escalation/sender.js";
-import { smtpTransport } from "../../src/escalation/transports.js";
+} from "../../src/outbox/outboxStore.js";
+import { OutboxSender } from "../../src/outbox/sender.js";
+import { smtpTransport } from "../../src/outbox/transports.js";
 import { createLogger } from "../../src/log.js";
 import { createTestApp, testConfig, type TestApp } from "../helpers/app.js";
 import { testBackend, testDatabaseUrl } from "../helpers/db.js";

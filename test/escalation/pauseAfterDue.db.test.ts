@@ -4,7 +4,7 @@
 // the pause and after the reporter replied; and a later level waits for unpaused lateness.
 import { expect } from "chai";
 import type { ImportItem } from "../../src/app/importService.js";
-import { runScan } from "../../src/app/scanJob.js";
+import { runScan } from "../../src/scan/scanJob.js";
 import { overdueView, reportView } from "../../src/api/views.js";
 import { explainView, statusView } from "../../src/app/statusService.js";
 import { renderStatus, statusJson } from "../../src/cli/output.js";

@@ -1,6 +1,6 @@
 // An AppContext for tests: the shipped configuration, a test database and a silent logger.
 import { bootstrap } from "../../src/app/bootstrap.js";
-import type { AppContext } from "../../src/app/context.js";
+import type { AppContext } from "../../src/context/appContext.js";
 import { loadConfig, type PantauConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/log.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";

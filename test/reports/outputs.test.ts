@@ -8,7 +8,7 @@ import { expect } from "chai";
 import ExcelJS from "exceljs";
 import { Command } from "commander";
 import { registerReportCommands } from "../../src/cli/commands/report.js";
-import type { CliRuntime } from "../../src/cli/main.js";
+import type { CliRuntime } from "../../src/cli/runtime.js";
 import {
   monthlyReport,
   monthlyViews,

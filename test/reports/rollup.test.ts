@@ -3,7 +3,7 @@
 // scans, report updates that move counts, and deletions; and rebuild-rollup restores them.
 import { expect } from "chai";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
-import { scanDue } from "../../src/app/clockService.js";
+import { scanDue } from "../../src/scan/escalationScan.js";
 import type { Channel, ReportSnapshot } from "../../src/core/types.js";
 import {
   rebuildRollups,

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { connect, type Socket } from "node:net";
 import { Registry } from "prom-client";
 import { loadConfig } from "../../src/config/index.js";
-import { HttpRouter, listen, type RunningServer } from "../../src/daemon/http.js";
+import { HttpRouter, listen, type RunningServer } from "../../src/http/server.js";
 import { startMetricsServer, type MetricsServer } from "../../src/metrics/server.js";
 import { cleanup, copyConfig, edit, errorsOf, SHIPPED_CONFIG } from "../config/helpers.js";
 import { validateConfig } from "../../src/config/index.js";

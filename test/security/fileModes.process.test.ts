@@ -4,8 +4,8 @@
 import { expect } from "chai";
 import { chmodSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { emlTransport } from "../../src/escalation/transports.js";
-import type { OutboxMessage } from "../../src/escalation/outboxStore.js";
+import { emlTransport } from "../../src/outbox/transports.js";
+import type { OutboxMessage } from "../../src/outbox/outboxStore.js";
 import { testBackend } from "../helpers/db.js";
 import { openCliSandbox, type CliSandbox } from "../helpers/sandbox.js";
 import { repoRoot, runPantau } from "../helpers/process.js";

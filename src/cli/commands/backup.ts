@@ -19,8 +19,8 @@ import {
 import { openDatabase } from "../../db/connect.js";
 import { acquireDataDirLock, DataDirBusyError, type LockOwner } from "../../db/dataDirLock.js";
 import { pick } from "../../i18n/lang.js";
-import type { CliRuntime } from "../main.js";
-import { languageOf } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { languageOf } from "../runtime.js";
 
 async function backupThroughDaemon(owner: LockOwner): Promise<BackupResult> {
   const host =

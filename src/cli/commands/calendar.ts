@@ -9,11 +9,11 @@ import {
   formatLocalDate,
 } from "../../core/format/index.js";
 import type { DurationUnit } from "../../core/types.js";
-import { CalendarDirectory, UnknownAgencyError } from "../../app/context.js";
+import { CalendarDirectory, UnknownAgencyError } from "../../context/appContext.js";
 import { pick } from "../../i18n/lang.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption, languageOf } from "../main.js";
-import { renderTable } from "../table.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption, languageOf } from "../runtime.js";
+import { renderTable } from "../../core/format/table.js";
 import { parseInstant } from "../time.js";
 import { UsageError } from "../errors.js";
 

@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import { checkConfig, formatConfigIssues } from "../../config/index.js";
 import { parseLang, pick } from "../../i18n/lang.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption } from "../runtime.js";
 
 export function registerConfigCommands(program: Command, runtime: CliRuntime): void {
   const config = program.command("config").description("konfigurasi / configuration");

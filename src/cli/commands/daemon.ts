@@ -1,36 +1,16 @@
-// `pantau start` (the daemon) and `pantau scan --once` (one scan, for cron users and backfills).
+// `pantau start` (the daemon: opens the application and calls the composition root,
+// daemon/startPantau.ts, then says where things are) and `pantau scan --once` (one scan, for cron
+// users and backfills).
 import type { Command } from "commander";
-import { runScan } from "../../app/scanJob.js";
-import { seedDemo, DEMO_FIRST_ID } from "../../app/demo.js";
-import { countByState } from "../../escalation/outboxStore.js";
-import { OutboxSender } from "../../escalation/sender.js";
-import { handleSignals, startDaemon, type DaemonOptions } from "../../daemon/daemon.js";
-import { asListenError } from "../../daemon/listenError.js";
-import { createObservability } from "../../app/observability.js";
-import { registerApiRoutes } from "../../api/routes.js";
-import { InboxWatcher } from "../../app/inbox.js";
-import { registerBackupRoute, startDaemonBackups } from "../../backup/daemonBackups.js";
+import { runScan } from "../../scan/scanJob.js";
+import { DEMO_FIRST_ID } from "../../app/demo.js";
+import { startPantau } from "../../daemon/startPantau.js";
+import { countByState } from "../../outbox/outboxStore.js";
+import { OutboxSender } from "../../outbox/sender.js";
+import { handleSignals } from "../../daemon/daemon.js";
 import { pick } from "../../i18n/lang.js";
-import { demoSignInLink, registerWebRoutes, webBaseUrl } from "../../web/index.js";
-import type { CliRuntime } from "../main.js";
-import { languageOf } from "../main.js";
-
-/** What a start has opened so far, to close newest first when a later step fails. */
-class UndoStack {
-  private readonly steps: (() => Promise<void>)[] = [];
-  push(step: () => Promise<void>): void {
-    this.steps.push(step);
-  }
-  /** The value of `step`; if it fails, everything pushed so far is undone and the error rethrown. */
-  async guard<T>(step: Promise<T>): Promise<T> {
-    try {
-      return await step;
-    } catch (error) {
-      for (const undo of this.steps.reverse()) await undo().catch(() => undefined);
-      throw error;
-    }
-  }
-}
+import type { CliRuntime } from "../runtime.js";
+import { languageOf } from "../runtime.js";
 
 export function registerDaemonCommands(program: Command, runtime: CliRuntime): void {
   const { io } = runtime;
@@ -42,70 +22,13 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
     .action(async (opts: { demo?: boolean }) => {
       const lang = languageOf(runtime);
       await runtime.withApp("pantau start", async (ctx) => {
-        if (opts.demo) {
-          const summary = await seedDemo(ctx, io.clock());
-          ctx.logger.info("demo data loaded", {
-            reports: summary.reportsCreated,
-            events: summary.eventsAdded,
-            officers: summary.officers,
-          });
-        }
-        // Started in an order that can be undone: a failure part-way (a port in use) stops what
-        // was started, newest first, and the command fails; never a half-started daemon.
-        const undo = new UndoStack();
-        const observability = createObservability(ctx, io.clock);
-        ctx.metrics = observability.metrics;
-        undo.push(() => observability.close());
-        const metricsServer = await undo.guard(
-          observability.serve().catch((error: unknown) => {
-            throw asListenError(error, "metrics", ctx.config.metrics.host, ctx.config.metrics.port);
-          }),
+        const { daemon, metricsPort, transportDescription, webUrl, demoLink } = await startPantau(
+          ctx,
+          {
+            clock: io.clock,
+            demo: opts.demo === true,
+          },
         );
-        const sender = new OutboxSender(ctx, { clock: io.clock });
-        undo.push(() => sender.stop());
-        // Timers of these two start only once the daemon is up (nothing to undo before).
-        const backups = startDaemonBackups(ctx, io.clock);
-        const inbox = new InboxWatcher(ctx, { clock: io.clock });
-        let httpPort = ctx.config.http.port;
-        const daemonOptions: DaemonOptions = {
-          clock: io.clock,
-          job: {
-            async tick(now) {
-              try {
-                await runScan(ctx, now, io.clock);
-              } finally {
-                // Deliver what this scan (or an earlier one) decided, even after a failed scan.
-                await sender.runOnce();
-              }
-            },
-          },
-          routes: (router) => {
-            registerApiRoutes(router, ctx, io.clock);
-            registerBackupRoute(router, backups);
-            registerWebRoutes(
-              router,
-              { ctx, metrics: observability.source, metricsText: observability.render },
-              {
-                clock: io.clock,
-                baseUrl: () => webBaseUrl(ctx.config, httpPort),
-                onSignInQueued: () => void sender.runOnce(),
-              },
-            );
-          },
-          onStop: async () => {
-            await inbox.stop();
-            await sender.stop();
-            await backups.stop();
-            await observability.close();
-          },
-        };
-        const daemon = await undo.guard(startDaemon(ctx, daemonOptions));
-        httpPort = daemon.httpPort;
-        const web = webBaseUrl(ctx.config, httpPort);
-        const demoLink = opts.demo ? await demoSignInLink(ctx, io.clock(), web) : null;
-        sender.start(ctx.config.mail.sendIntervalMs);
-        backups.start();
-        inbox.start(ctx.config.import.inboxIntervalMs);
         const unhook = handleSignals(daemon, io.err);
         const base = `http://127.0.0.1:${daemon.httpPort}`;
         io.err(
@@ -114,8 +37,8 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `Pantau berjalan (basis data: ${ctx.db.kind === "embedded" ? `bawaan di ${ctx.db.description}` : ctx.db.description}).`,
               `  Kesehatan:     ${base}/healthz  ${base}/readyz`,
               `  API:           ${base}/api/v1/openapi.json (lihat docs/api.md)`,
-              `  Metrik:        http://127.0.0.1:${metricsServer.port}/metrics`,
-              `  Papan Kepatuhan: ${web}/`,
+              `  Metrik:        http://127.0.0.1:${metricsPort}/metrics`,
+              `  Papan Kepatuhan: ${webUrl}/`,
               ...(demoLink
                 ? [
                     `  Masuk sebagai koordinator demo (sekali pakai, ${Math.round(ctx.config.web.linkMs / 60_000)} menit): ${demoLink}`,
@@ -126,7 +49,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # perhitungan satu laporan, langkah demi langkah`,
               `    npx pantau calendar holidays --year 2026`,
               ctx.config.mail.smtpUrl
-                ? `    npx pantau outbox list --all          # email eskalasi (${sender.transport.description})`
+                ? `    npx pantau outbox list --all          # email eskalasi (${transportDescription})`
                 : `    ls ${ctx.config.mail.outboxDir}   # email eskalasi sebagai berkas .eml`,
               `  Hentikan dengan Ctrl+C.`,
             ].join("\n"),
@@ -134,8 +57,8 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `Pantau is running (database: ${ctx.db.kind === "embedded" ? `embedded in ${ctx.db.description}` : ctx.db.description}).`,
               `  Health:        ${base}/healthz  ${base}/readyz`,
               `  API:           ${base}/api/v1/openapi.json (see docs/api.md)`,
-              `  Metrics:       http://127.0.0.1:${metricsServer.port}/metrics`,
-              `  Compliance board: ${web}/`,
+              `  Metrics:       http://127.0.0.1:${metricsPort}/metrics`,
+              `  Compliance board: ${webUrl}/`,
               ...(demoLink
                 ? [
                     `  Sign in as the demo coordinator (once, ${Math.round(ctx.config.web.linkMs / 60_000)} minutes): ${demoLink}`,
@@ -146,7 +69,7 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
               `    npx pantau explain ${DEMO_FIRST_ID + 1}          # one report's computation, step by step`,
               `    npx pantau calendar holidays --year 2026`,
               ctx.config.mail.smtpUrl
-                ? `    npx pantau outbox list --all          # escalation emails (${sender.transport.description})`
+                ? `    npx pantau outbox list --all          # escalation emails (${transportDescription})`
                 : `    ls ${ctx.config.mail.outboxDir}   # escalation emails as .eml files`,
               `  Stop with Ctrl+C.`,
             ].join("\n"),

@@ -1,14 +1,14 @@
 // Commands over the stored reports: migrate, import, status, explain, recompute.
 import type { Command } from "commander";
-import { recomputeOpenClocks } from "../../app/clockService.js";
+import { recomputeOpenClocks } from "../../scan/clockService.js";
 import { importFile } from "../../app/importFile.js";
 import { explainView, statusView, type StatusView } from "../../app/statusService.js";
 import { renderExplainText, type ExplainDocument } from "../../core/sla/explain.js";
 import { migrateLatest } from "../../db/migrate.js";
 import { pick } from "../../i18n/lang.js";
 import { fetchFromDaemon, localOrDaemon } from "../daemonClient.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption, languageOf } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption, languageOf } from "../runtime.js";
 import { renderStatus, statusJson } from "../output.js";
 import { UsageError } from "../errors.js";
 import { refuseSameFile } from "../outputFiles.js";

@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import { runDoctor, type CheckLevel } from "../../app/doctor.js";
 import { loadConfig, type PantauConfig } from "../../config/index.js";
 import { parseLang, pick } from "../../i18n/lang.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption } from "../runtime.js";
 
 const LABEL: Record<CheckLevel, string> = { ok: "OK  ", warn: "WARN", fail: "FAIL" };
 

@@ -7,9 +7,9 @@ import { pick } from "../../i18n/lang.js";
 import { listImports, type ImportRecord } from "../../store/importHistory.js";
 import { fetchFromDaemon, localOrDaemon } from "../daemonClient.js";
 import { UsageError } from "../errors.js";
-import type { CliRuntime } from "../main.js";
-import { languageOf } from "../main.js";
-import { renderTable } from "../table.js";
+import type { CliRuntime } from "../runtime.js";
+import { languageOf } from "../runtime.js";
+import { renderTable } from "../../core/format/table.js";
 
 const RESULT = {
   imported: { id: "diimpor", en: "imported" },

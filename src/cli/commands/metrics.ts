@@ -2,7 +2,7 @@
 // textfile collector, and to check what /metrics serves).
 import type { Command } from "commander";
 import { createObservability } from "../../app/observability.js";
-import type { CliRuntime } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
 
 export function registerMetricsCommands(program: Command, runtime: CliRuntime): void {
   program

@@ -7,12 +7,12 @@ import {
   requeueFailed,
   type OutboxMessage,
   type OutboxState,
-} from "../../escalation/outboxStore.js";
+} from "../../outbox/outboxStore.js";
 import { pick, type Bilingual } from "../../i18n/lang.js";
 import { UsageError } from "../errors.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption, languageOf } from "../main.js";
-import { renderTable } from "../table.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption, languageOf } from "../runtime.js";
+import { renderTable } from "../../core/format/table.js";
 
 const STATE_NAMES: Record<OutboxState, Bilingual> = {
   pending: { id: "menunggu", en: "pending" },

@@ -2,7 +2,7 @@
 // official monthly scorecard, and the rebuild of the report rollups from raw rows.
 import { Option, type Command } from "commander";
 import { DateTime } from "luxon";
-import type { AppContext } from "../../app/context.js";
+import type { AppContext } from "../../context/appContext.js";
 import { pick, type Lang } from "../../i18n/lang.js";
 import {
   hoursPerDayOf,
@@ -25,8 +25,8 @@ import {
   type YearlySort,
 } from "../../reports/index.js";
 import { UsageError } from "../errors.js";
-import type { CliRuntime } from "../main.js";
-import { languageOf } from "../main.js";
+import type { CliRuntime } from "../runtime.js";
+import { languageOf } from "../runtime.js";
 import { refuseOverwrite, writeOutputFile } from "../outputFiles.js";
 
 const FORMATS = ["table", "csv", "xlsx", "json", "md"] as const;

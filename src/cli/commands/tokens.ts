@@ -14,9 +14,9 @@ import { formatIsoLocal } from "../../core/format/index.js";
 import { pick } from "../../i18n/lang.js";
 import { matchAgency } from "../../ingest/agency.js";
 import { UsageError } from "../errors.js";
-import type { CliRuntime } from "../main.js";
-import { formatOption, languageOf } from "../main.js";
-import { renderTable } from "../table.js";
+import type { CliRuntime } from "../runtime.js";
+import { formatOption, languageOf } from "../runtime.js";
+import { renderTable } from "../../core/format/table.js";
 
 export function registerTokenCommands(program: Command, runtime: CliRuntime): void {
   const { io } = runtime;

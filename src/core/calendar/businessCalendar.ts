@@ -13,7 +13,6 @@ import type {
   Holiday,
   Instant,
   Interval,
-  IsoWeekday,
   LocalDate,
 } from "../types.js";
 import { DurationError, unitMs } from "./duration.js";
@@ -483,9 +482,4 @@ function checkInstant(t: Instant): void {
   if (typeof t !== "number" || !Number.isFinite(t)) {
     throw new RangeError(`Instan tidak valid / invalid instant: ${String(t)}`);
   }
-}
-
-/** Re-exported for callers that need the ISO weekday of a local date without a calendar. */
-export function weekdayOf(d: LocalDate): IsoWeekday {
-  return isoWeekday(parseDay(d)) as IsoWeekday;
 }

@@ -3,6 +3,7 @@ import type { Duration, DurationUnit } from "../types.js";
 
 /** Thrown for a malformed or non-positive duration. Message: Indonesian first, then English. */
 export class DurationError extends Error {
+  readonly code = "DURATION_INVALID";
   constructor(message: string) {
     super(message);
     this.name = "DurationError";

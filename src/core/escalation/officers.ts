@@ -119,6 +119,7 @@ export function holderAt(
 
 /** Thrown by applyAppointment; `reason` is for people. */
 export class AppointmentConflictError extends Error {
+  readonly code = "APPOINTMENT_CONFLICT";
   readonly reason: Bilingual;
   constructor(reason: Bilingual) {
     super(`${reason.id} / ${reason.en}`);

@@ -41,11 +41,25 @@ export function formatLocalDate(date: LocalDate, lang: Lang, withWeekday = true)
   return withWeekday ? `${weekdayName(dt.weekday, lang)}, ${day}` : day;
 }
 
+/**
+ * Results of formatLocal, remembered: a scan's emails show the same instants (due dates at local
+ * midnight) thousands of times, and placing an instant in a zone is the costly part. Bounded:
+ * cleared when full. The function stays pure (same arguments, same text).
+ */
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 10_000;
+
 /** "Senin, 3 Maret 2025 10:12 WIB" / "Monday, 3 March 2025 10:12 WIB" (24-hour clock). */
 export function formatLocal(t: Instant, zone: string, lang: Lang): string {
+  const key = `${t}|${zone}|${lang}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
   const dt = inZone(t, zone);
   const date = `${weekdayName(dt.weekday, lang)}, ${dt.day} ${monthName(dt.month, lang)} ${dt.year}`;
-  return `${date} ${pad2(dt.hour)}:${pad2(dt.minute)} ${zoneAbbreviation(zone, t)}`;
+  const text = `${date} ${pad2(dt.hour)}:${pad2(dt.minute)} ${zoneAbbreviation(zone, t)}`;
+  if (formatted.size >= FORMATTED_MAX) formatted.clear();
+  formatted.set(key, text);
+  return text;
 }
 
 /** ISO 8601 with the local offset, e.g. "2025-03-07T00:00:00+07:00" (milliseconds only if any). */

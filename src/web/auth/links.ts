@@ -5,13 +5,13 @@
 // the outbox copy of the email. Whether an address is known is never told to the requester
 // (the answer is the same), so the form cannot be used to probe the directory.
 import type { Knex } from "knex";
-import type { OutboundEmail } from "../../core/notify/compose.js";
+import type { OutboundEmail } from "../../core/escalation/compose.js";
 import { isValidEmail } from "../../core/escalation/officers.js";
-import { escapeHtml, messageIdFor, sanitizeHeaderText } from "../../core/notify/safety.js";
+import { escapeHtml, messageIdFor, sanitizeHeaderText } from "../../core/escalation/safety.js";
 import { formatLocal } from "../../core/format/index.js";
 import type { Instant } from "../../core/types.js";
-import { enqueue } from "../../escalation/outboxStore.js";
-import { loadAppointments } from "../../escalation/officerStore.js";
+import { enqueue } from "../../outbox/outboxStore.js";
+import { loadAppointments } from "../../officers/officerStore.js";
 import { pick, type Lang } from "../../i18n/lang.js";
 import { officerAccess } from "./access.js";
 import { hashSecret, newSecret } from "./secrets.js";

@@ -17,8 +17,12 @@ import {
   composeReminderEmails,
   type ComposeContext,
   type OutboundEmail,
-} from "../../../src/core/notify/compose.js";
-import { escapeHtml, messageIdFor, sanitizeHeaderText } from "../../../src/core/notify/safety.js";
+} from "../../../src/core/escalation/compose.js";
+import {
+  escapeHtml,
+  messageIdFor,
+  sanitizeHeaderText,
+} from "../../../src/core/escalation/safety.js";
 import type { Lang } from "../../../src/i18n/lang.js";
 import type { Instant } from "../../../src/core/types.js";
 import { AT_RISK, DIRECTORY, DUE, DUE_3WD, appt, calendar, ev, view, wib } from "./fixtures.js";

@@ -1,10 +1,10 @@
 // One scan: the daemon's periodic work and `pantau scan --once`. Reads the clock once (`now`)
 // and passes it down; refreshes the reports whose stored clocks' next instant has come and
-// decides their escalations in the same transactions (src/escalation/escalationScan.ts), writing
-// the messages to the outbox. Delivering the outbox is the sender's job (src/escalation/sender.ts).
+// decides their escalations in the same transactions (src/scan/escalationScan.ts), writing
+// the messages to the outbox. Delivering the outbox is the sender's job (src/outbox/sender.ts).
 import type { Instant } from "../core/types.js";
-import { runEscalationScan, type EscalationScanResult } from "../escalation/escalationScan.js";
-import type { AppContext } from "./context.js";
+import { runEscalationScan, type EscalationScanResult } from "./escalationScan.js";
+import type { AppContext } from "../context/appContext.js";
 
 export type { EscalationScanResult };
 

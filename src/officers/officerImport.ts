@@ -3,7 +3,7 @@
 // transaction — nothing is written unless everything is valid.
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
 import {
   AppointmentConflictError,
   validateOfficerRows,

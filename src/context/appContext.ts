@@ -7,7 +7,7 @@ import type { Agency } from "../core/types.js";
 import { calendarSpecFor, type PantauConfig } from "../config/index.js";
 import type { Database } from "../db/connect.js";
 import type { Logger } from "../log.js";
-import { NOOP_METRICS, type PantauMetrics } from "../metrics/registry.js";
+import { NOOP_METRICS, type PantauMetrics } from "./metrics.js";
 
 export interface AppContext {
   config: PantauConfig;

@@ -43,15 +43,10 @@ import {
   type LevelKind,
   type ReminderDigest,
   type StoredClockView,
-} from "../escalation/ladder.js";
-import { isValidEmail, roleName } from "../escalation/officers.js";
+} from "./ladder.js";
+import { isValidEmail, roleName } from "./officers.js";
 import { isAwaitingReporter, stateName } from "../sla/clocks.js";
-import type {
-  Recipient,
-  RecipientResolution,
-  RoleSlot,
-  VacancyNotice,
-} from "../escalation/recipients.js";
+import type { Recipient, RecipientResolution, RoleSlot, VacancyNotice } from "./recipients.js";
 import { escapeHtml, messageIdFor, safeHref, sanitizeHeaderText } from "./safety.js";
 
 export interface ComposeContext {
@@ -522,8 +517,9 @@ export function composeReminderEmails(
   return digests
     .filter((d) => d.items.length > 0)
     .map((d) => {
-      const n = d.items.length;
-      const opds = [...new Set(d.items.map((v) => v.clock.opd))].sort();
+      const n = d.total ?? d.items.length;
+      const opds = d.opds ?? [...new Set(d.items.map((v) => v.clock.opd))].sort();
+      const more = n - d.items.length;
       const what = reportsOf(ctx, n, opds);
       const subject = sanitizeHeaderText(
         t(
@@ -538,6 +534,15 @@ export function composeReminderEmails(
           `Berikut ${what} yang masih melewati batas waktu per ${formatLocal(ctx.now, ctx.calendar(opds[0] ?? "").spec.zone, lang)}.`,
           `These ${what} are still overdue as of ${formatLocal(ctx.now, ctx.calendar(opds[0] ?? "").spec.zone, lang)}.`,
         ),
+        // A long backlog lists the oldest only (REMINDER_ITEMS_LISTED): the count says the rest.
+        ...(more > 0
+          ? [
+              t(
+                `Di bawah ini ${d.items.length} yang paling lama; ${more} lainnya terlihat dengan \`pantau status\`.`,
+                `Below are the ${d.items.length} oldest; ${more} more are shown by \`pantau status\`.`,
+              ),
+            ]
+          : []),
       ];
       const items = d.items.map((v) => renderItem(v, ctx));
       const footer = footerLines(ctx);

@@ -11,7 +11,7 @@
 // a sender whose liveness lock is gone (its session ended), are released at once.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../context/appContext.js";
 import type { MailSettings } from "../config/index.js";
 import type { Instant } from "../core/types.js";
 import type { Logger } from "../log.js";

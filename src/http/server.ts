@@ -26,6 +26,7 @@ interface Route {
 
 /** An error a handler throws for what the client got wrong: answered with `status` and the message. */
 export class HttpError extends Error {
+  readonly code = "HTTP_REQUEST_REJECTED";
   constructor(
     readonly status: number,
     message: string,

@@ -13,7 +13,7 @@
 // pid; on PostgreSQL by its liveness lock (a session advisory lock held while it drains).
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
-import type { OutboundEmail } from "../core/notify/compose.js";
+import type { OutboundEmail } from "../core/escalation/compose.js";
 import type { Instant } from "../core/types.js";
 import type { Db } from "../store/reportStore.js";
 
@@ -150,6 +150,60 @@ export async function enqueue(
     .where({ dedupe_key: storedKey(email.dedupeKey) })
     .first()) as { id: number | string } | undefined;
   return { id: Number(existing?.id), created: false };
+}
+
+/** Where each message of one enqueueAll went: its row id, and whether it is new. */
+export type Enqueued = Map<string, { id: number; created: boolean }>;
+
+/**
+ * enqueue for many messages in two statements (the insert, then the ids of the keys that
+ * existed), with enqueue's rules: an existing key is left alone, except a cancelled escalation
+ * message, which is revived with the new content. Keyed by the messages' dedupe keys; a key
+ * given twice is written once.
+ */
+export async function enqueueAll(
+  trx: Knex.Transaction,
+  emails: readonly OutboundEmail[],
+  now: Instant,
+): Promise<Enqueued> {
+  const out: Enqueued = new Map();
+  const byStored = new Map<string, Record<string, unknown>>();
+  const original = new Map<string, string>();
+  for (const email of emails) {
+    const row = rowOf(email, now);
+    const stored = row.dedupe_key as string;
+    if (byStored.has(stored)) continue;
+    byStored.set(stored, {
+      ...row,
+      last_error: null,
+      sent_at: null,
+      locked_by: null,
+      locked_until: null,
+    });
+    original.set(stored, email.dedupeKey);
+  }
+  if (byStored.size === 0) return out;
+  const rows = [...byStored.values()];
+  const inserted = (await trx("outbox")
+    .insert(rows)
+    .onConflict("dedupe_key")
+    .merge(Object.keys(rows[0]!).filter((c) => c !== "dedupe_key"))
+    .where("outbox.state", "cancelled")
+    .andWhereRaw("excluded.kind = 'escalation'")
+    .returning(["id", "dedupe_key"])) as { id: number | string; dedupe_key: string }[];
+  for (const r of inserted) {
+    out.set(original.get(r.dedupe_key)!, { id: Number(r.id), created: true });
+  }
+  const missing = [...byStored.keys()].filter((k) => !out.has(original.get(k)!));
+  if (missing.length > 0) {
+    const existing = (await trx("outbox")
+      .select("id", "dedupe_key")
+      .whereIn("dedupe_key", missing)) as { id: number | string; dedupe_key: string }[];
+    for (const r of existing) {
+      out.set(original.get(r.dedupe_key)!, { id: Number(r.id), created: false });
+    }
+  }
+  return out;
 }
 
 /** Dedupe keys of this kind that exist (any state) among `keys`. */

@@ -1,7 +1,7 @@
-// Keeps stored clocks in step with report histories: re-derives the clocks of given reports,
-// scans the reports whose clocks' next instant has come, and recomputes open clocks after a
-// calendar or SOP change (explicitly, audited in clock_recomputations).
-import type { Knex } from "knex";
+// Keeps stored clocks in step with report histories outside the scan's escalation step:
+// re-derives the clocks of given reports, and recomputes open clocks after a calendar or SOP
+// change (explicitly, audited in clock_recomputations). Clocks written here are left for the
+// scan's review pass to examine (escalation_checked_at stays behind computed_at).
 import { deriveClocks, type ClockWarning } from "../core/sla/clocks.js";
 import type { Instant, SlaClock } from "../core/types.js";
 import {
@@ -11,8 +11,7 @@ import {
   setMeta,
   type Db,
 } from "../store/reportStore.js";
-import { finishScanRun, lockDueReports, startScanRun } from "../store/scanStore.js";
-import { clockConfigFingerprint, type AppContext } from "./context.js";
+import { clockConfigFingerprint, type AppContext } from "../context/appContext.js";
 
 export interface RefreshResult {
   reports: number;
@@ -38,65 +37,6 @@ export async function refreshReports(
   }
   await saveClocks(db, [...histories.keys()], clocks, now);
   return { reports: histories.size, clocks, warnings };
-}
-
-export interface ScanOptions {
-  batchSize?: number;
-  /** Called inside each batch's transaction with the refreshed clocks (escalation hooks here). */
-  onBatch?: (trx: Knex.Transaction, result: RefreshResult, now: Instant) => Promise<void>;
-  /** Wall-clock reader for the audit row only; the scan's logic uses `now`. */
-  wallClock?: () => Instant;
-}
-
-export interface ScanResult {
-  scanId: number;
-  reportsRefreshed: number;
-  batches: number;
-}
-
-/**
- * One scan at `now`: repeatedly locks a batch of due reports and refreshes them, each batch in
- * its own transaction, until nothing is due. Cost follows the due work, not the open reports.
- */
-export async function scanDue(
-  ctx: AppContext,
-  now: Instant,
-  options: ScanOptions = {},
-): Promise<ScanResult> {
-  const knex = ctx.db.knex;
-  const wallClock = options.wallClock ?? (() => now);
-  const batchSize = options.batchSize ?? 500;
-  const scanId = await startScanRun(knex, ctx.instanceId, now, wallClock());
-  let reportsRefreshed = 0;
-  let batches = 0;
-  try {
-    for (;;) {
-      const refreshed = await knex.transaction(async (trx) => {
-        const ids = await lockDueReports(trx, now, batchSize);
-        if (ids.length === 0) return 0;
-        const result = await refreshReports(ctx, trx, ids, now);
-        if (options.onBatch) await options.onBatch(trx, result, now);
-        return ids.length;
-      });
-      if (refreshed === 0) break;
-      reportsRefreshed += refreshed;
-      batches++;
-    }
-    await finishScanRun(knex, scanId, {
-      finishedAt: wallClock(),
-      clocksDue: reportsRefreshed,
-      reportsRefreshed,
-    });
-  } catch (error) {
-    await finishScanRun(knex, scanId, {
-      finishedAt: wallClock(),
-      clocksDue: reportsRefreshed,
-      reportsRefreshed,
-      error: error instanceof Error ? error.message : String(error),
-    }).catch(() => undefined);
-    throw error;
-  }
-  return { scanId, reportsRefreshed, batches };
 }
 
 export interface RecomputeResult {

@@ -1,0 +1,259 @@
+// One scan: the due reports, then two review passes, then the daily digest, in that order, each
+// pass in batches with one transaction per batch. A batch: lock its reports (FOR UPDATE SKIP
+// LOCKED, so parallel scanners split the work), read their histories and stored decisions,
+// derive their clocks (pure), decide and write their escalations and messages
+// (escalationRun.ts), store the clocks with their next check. A fixed, small number of
+// statements per batch, whatever its size; none per report.
+//
+// - due pass: reports with a clock whose next_check_at has come (recorded in scan_runs);
+// - review passes: clocks re-derived outside the scan (an import stopped or paused them, a
+//   recomputation changed their SOP), and decisions waiting for a message (their message was
+//   cancelled with a sibling's);
+// - the daily digest (digest.ts).
+// On PostgreSQL one scan runs at a time across instances (an advisory lock per schema): a second
+// instance skips its scan and says so. The embedded database serves one process.
+import type { Knex } from "knex";
+import { deriveClocks } from "../core/sla/clocks.js";
+import type { Instant, SlaClock } from "../core/types.js";
+import type { AppContext } from "../context/appContext.js";
+import { BulkSession, keyLookupsOnly } from "../store/bulkSession.js";
+import { queueLoadHistories } from "../store/importWrites.js";
+import { refreshReports } from "./clockService.js";
+import { runReminders } from "./digest.js";
+import { EscalationRun, clockView, emptyCounts, type EscalationCounts } from "./escalationRun.js";
+import { loadDecisions } from "./escalationStore.js";
+import { finishScanRun, lockDueReports, saveScannedClocks, startScanRun } from "./scanStore.js";
+
+export interface ScanResult {
+  scanId: number;
+  reportsRefreshed: number;
+  batches: number;
+}
+
+export interface EscalationScanResult extends ScanResult {
+  /** True when another instance was scanning (PostgreSQL): nothing was done. */
+  skipped: boolean;
+  /** Reports reviewed outside the due scan (re-derived elsewhere, or awaiting a message). */
+  reportsReviewed: number;
+  escalation: EscalationCounts;
+}
+
+export interface EscalationScanOptions {
+  batchSize?: number;
+  wallClock?: () => Instant;
+}
+
+interface PoolClient {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
+}
+
+/** Takes the schema's scan lock on a dedicated connection; null if another instance holds it. */
+async function tryScanLock(ctx: AppContext): Promise<(() => Promise<void>) | null> {
+  if (ctx.db.kind !== "postgres") return async () => undefined;
+  const knex = ctx.db.knex;
+  const client = knex.client as unknown as PoolClient;
+  const connection = await client.acquireConnection();
+  try {
+    const result = (await knex
+      .raw("SELECT pg_try_advisory_lock(hashtext('pantau.scan.' || current_schema())) AS locked")
+      .connection(connection)) as { rows: { locked: boolean }[] };
+    if (result.rows[0]?.locked !== true) {
+      await client.releaseConnection(connection);
+      return null;
+    }
+  } catch (error) {
+    await client.releaseConnection(connection);
+    throw error;
+  }
+  return async () => {
+    try {
+      await knex
+        .raw("SELECT pg_advisory_unlock(hashtext('pantau.scan.' || current_schema()))")
+        .connection(connection);
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  };
+}
+
+/**
+ * One batch of locked reports: histories and stored decisions read together, clocks derived,
+ * escalations decided and written, clocks stored with their next check. With no `run` (scanDue)
+ * the clocks are only refreshed, as any re-derivation outside the scan does.
+ */
+async function scanBatch(
+  ctx: AppContext,
+  run: EscalationRun | null,
+  trx: Knex.Transaction,
+  ids: readonly string[],
+  now: Instant,
+): Promise<void> {
+  if (!run) {
+    await refreshReports(ctx, trx, ids, now);
+    return;
+  }
+  await keyLookupsOnly(trx);
+  const session = await BulkSession.open(ctx.db.kind, trx);
+  const [histories, decisions] = await Promise.all([
+    queueLoadHistories(session, ids),
+    loadDecisions(session, ids),
+  ]);
+  const clockContext = ctx.calendars.clockContext();
+  const views = [];
+  for (const history of histories.values()) {
+    const derived = deriveClocks(history.report, history.events, clockContext, now);
+    for (const clock of derived.clocks) views.push(clockView(clock, history.report));
+  }
+  const examined = await run.examine(trx, session, views, decisions, now);
+  const byReport = new Map<string, SlaClock[]>([...histories.keys()].map((id) => [id, []]));
+  for (const clock of examined) byReport.get(clock.trackingId)?.push(clock);
+  await saveScannedClocks(session, byReport, now);
+}
+
+/** The due pass: batches of reports whose clocks' next instant has come, until none is left. */
+async function scanDuePass(
+  ctx: AppContext,
+  run: EscalationRun | null,
+  now: Instant,
+  batchSize: number,
+  wallClock: () => Instant,
+): Promise<ScanResult> {
+  const knex = ctx.db.knex;
+  const scanId = await startScanRun(knex, ctx.instanceId, now, wallClock());
+  let reportsRefreshed = 0;
+  let batches = 0;
+  try {
+    for (;;) {
+      const refreshed = await knex.transaction(async (trx) => {
+        const ids = await lockDueReports(trx, now, batchSize);
+        if (ids.length > 0) await scanBatch(ctx, run, trx, ids, now);
+        return ids.length;
+      });
+      if (refreshed === 0) break;
+      reportsRefreshed += refreshed;
+      batches++;
+    }
+    await finishScanRun(knex, scanId, {
+      finishedAt: wallClock(),
+      clocksDue: reportsRefreshed,
+      reportsRefreshed,
+    });
+  } catch (error) {
+    await finishScanRun(knex, scanId, {
+      finishedAt: wallClock(),
+      clocksDue: reportsRefreshed,
+      reportsRefreshed,
+      error: error instanceof Error ? error.message : String(error),
+    }).catch(() => undefined);
+    throw error;
+  }
+  return { scanId, reportsRefreshed, batches };
+}
+
+/**
+ * The due pass alone, without the escalation step: refreshes the due reports' clocks (tests and
+ * tools that look at clocks only). Cost follows the due work, not the open reports.
+ */
+export async function scanDue(
+  ctx: AppContext,
+  now: Instant,
+  options: EscalationScanOptions = {},
+): Promise<ScanResult> {
+  return scanDuePass(ctx, null, now, options.batchSize ?? 1000, options.wallClock ?? (() => now));
+}
+
+type Candidates = (db: Knex.Transaction, after: string, limit: number) => Promise<string[]>;
+
+/** A review pass: the reports `candidates` finds, keyset-paged by tracking ID (each once). */
+async function reviewPass(
+  ctx: AppContext,
+  run: EscalationRun,
+  now: Instant,
+  batchSize: number,
+  candidates: Candidates,
+): Promise<number> {
+  let after = "";
+  let reviewed = 0;
+  for (;;) {
+    const done = await ctx.db.knex.transaction(async (trx) => {
+      const ids = await candidates(trx, after, batchSize);
+      if (ids.length === 0) return null;
+      after = ids[ids.length - 1]!;
+      const locked = (await trx("reports")
+        .select("tracking_id")
+        .whereIn("tracking_id", ids)
+        .forUpdate()
+        .skipLocked()) as { tracking_id: string }[];
+      if (locked.length === 0) return 0;
+      await scanBatch(
+        ctx,
+        run,
+        trx,
+        locked.map((r) => r.tracking_id),
+        now,
+      );
+      return locked.length;
+    });
+    if (done === null) break;
+    reviewed += done;
+  }
+  return reviewed;
+}
+
+/** Clocks re-derived outside the scan since their steps were last examined. */
+const uncheckedReports: Candidates = async (db, after, limit) => {
+  const rows = (await db("sla_clocks")
+    .distinct("tracking_id")
+    .whereRaw("escalation_checked_at IS DISTINCT FROM computed_at")
+    .where("tracking_id", ">", after)
+    .orderBy("tracking_id")
+    .limit(limit)) as { tracking_id: string }[];
+  return rows.map((r) => r.tracking_id);
+};
+
+/** Decisions waiting for a message (their message was cancelled with a sibling's). */
+const uncomposedReports: Candidates = async (db, after, limit) => {
+  const rows = (await db("escalations")
+    .distinct("tracking_id")
+    .where({ status: "pending" })
+    .whereNull("email_id")
+    .whereNull("undeliverable_at")
+    .where("tracking_id", ">", after)
+    .orderBy("tracking_id")
+    .limit(limit)) as { tracking_id: string }[];
+  return rows.map((r) => r.tracking_id);
+};
+
+/** One scan at `now` with escalation (see the comment at the top). */
+export async function runEscalationScan(
+  ctx: AppContext,
+  now: Instant,
+  options: EscalationScanOptions = {},
+): Promise<EscalationScanResult> {
+  const batchSize = options.batchSize ?? 1000;
+  const unlock = await tryScanLock(ctx);
+  if (!unlock) {
+    ctx.logger.info("scan skipped: another instance is scanning this database", {
+      instance: ctx.instanceId,
+    });
+    return {
+      scanId: 0,
+      reportsRefreshed: 0,
+      batches: 0,
+      skipped: true,
+      reportsReviewed: 0,
+      escalation: emptyCounts(),
+    };
+  }
+  try {
+    const run = new EscalationRun(ctx, now, `${new Date(now).toISOString()}@${ctx.instanceId}`);
+    const scan = await scanDuePass(ctx, run, now, batchSize, options.wallClock ?? (() => now));
+    let reviewed = await reviewPass(ctx, run, now, batchSize, uncheckedReports);
+    reviewed += await reviewPass(ctx, run, now, batchSize, uncomposedReports);
+    await runReminders(ctx, run, now);
+    return { ...scan, skipped: false, reportsReviewed: reviewed, escalation: run.counts };
+  } finally {
+    await unlock();
+  }
+}
