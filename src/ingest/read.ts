@@ -114,9 +114,15 @@ export async function readTable(input: Input, options: ReadOptions = {}): Promis
     });
   const isZip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
   if (isZip) {
-    const source = byteSource(input, counter);
+    let source = byteSource(input, counter);
     const sheetInfo: SheetChoice = { skipped: [] };
-    const raw = xlsxRows(source, options, sheetInfo);
+    const reopen = () => {
+      destroy(source);
+      counter.bytesRead = 0;
+      source = byteSource(input, counter);
+      return source;
+    };
+    const raw = xlsxRowsRetrying(source, reopen, options, sheetInfo);
     return tableOf(raw, options, { format: "xlsx", progress, close: () => destroy(source) }, () =>
       sheetInfo.name === undefined
         ? {}
@@ -399,6 +405,51 @@ interface SheetChoice {
   skipped: string[];
 }
 
+/**
+ * exceljs 4.4's streaming reader sometimes parses a worksheet before `xl/workbook.xml` when the
+ * workbook part is stored last (as exceljs itself writes it), and then fails on its missing model
+ * ("Cannot read properties of undefined (reading 'sheets')", exceljs issue #3064): a race, about
+ * 1 read in 100 of such a file here. It can only strike while the sheets are being looked over,
+ * before any row is given out, so the read starts again from the first byte, a few times at most;
+ * a file that still fails is reported as corrupt.
+ */
+class WorkbookOrderRace extends Error {
+  readonly code = "xlsx_workbook_order_race";
+  constructor(override readonly cause: unknown) {
+    super("exceljs parsed a worksheet before the workbook part");
+  }
+}
+const WORKBOOK_ORDER_ATTEMPTS = 5;
+
+function isWorkbookOrderRace(e: unknown): boolean {
+  return e instanceof TypeError && e.message.includes("reading 'sheets'");
+}
+
+async function* xlsxRowsRetrying(
+  first: Readable,
+  reopen: () => Readable,
+  options: ReadOptions,
+  info: SheetChoice,
+): AsyncGenerator<RawRow> {
+  let source = first;
+  for (let attempt = 1; ; attempt++) {
+    let given = false;
+    try {
+      for await (const row of xlsxRows(source, options, info)) {
+        given = true;
+        yield row;
+      }
+      return;
+    } catch (e) {
+      if (!(e instanceof WorkbookOrderRace)) throw e;
+      if (given || attempt >= WORKBOOK_ORDER_ATTEMPTS) throw corrupt(e.cause);
+      info.name = undefined;
+      info.skipped = [];
+      source = reopen();
+    }
+  }
+}
+
 /** Drains a sheet that is not read (see the comment in xlsxRows). */
 async function drain(rows: AsyncIterator<ExcelJS.Row>): Promise<void> {
   for (let r = await rows.next(); !r.done; r = await rows.next()) {
@@ -478,6 +529,7 @@ async function* xlsxRows(
     }
   } catch (e) {
     if (e instanceof ImportError) throw e;
+    if (isWorkbookOrderRace(e)) throw new WorkbookOrderRace(e);
     throw corrupt(e);
   } finally {
     source.destroy();
