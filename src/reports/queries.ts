@@ -323,27 +323,16 @@ export interface OverdueAggregate {
  * Clocks open at the instant `end` (started before it, not stopped before it) and, of those,
  * past due (due_at < end), per agency; distinct reports. From the stored started/stopped/due
  * instants, not from the clocks' current state.
- *
- * Read as two disjoint parts — clocks still open (the partial index on open clocks) and clocks
- * stopped at or after `end` (the index on stopped clocks) — and counted per (agency, report)
- * first, then per agency: the same counts as count(DISTINCT tracking_id), without sorting every
- * clock for each distinct count (a report is overdue when any of its clocks there is).
  */
 export async function openAtInstant(db: Db, end: number): Promise<OverdueAggregate[]> {
   const at = new Date(end);
   const rows = await query<{ opd: string; open: number; overdue: number }>(db, {
-    sql: `SELECT opd, count(*)::int AS open, (count(*) FILTER (WHERE overdue))::int AS overdue
-        FROM (
-          SELECT opd, tracking_id, bool_or(due_at < ?) AS overdue
-            FROM (
-              SELECT opd, tracking_id, due_at FROM sla_clocks
-               WHERE stopped_at IS NULL AND started_at < ?
-              UNION ALL
-              SELECT opd, tracking_id, due_at FROM sla_clocks
-               WHERE stopped_at IS NOT NULL AND stopped_at >= ? AND started_at < ?) c
-           GROUP BY opd, tracking_id) r
+    sql: `SELECT opd, count(DISTINCT tracking_id)::int AS open,
+          (count(DISTINCT tracking_id) FILTER (WHERE due_at < ?))::int AS overdue
+        FROM sla_clocks
+       WHERE started_at < ? AND (stopped_at IS NULL OR stopped_at >= ?)
        GROUP BY opd ORDER BY opd`,
-    bindings: [at, at, at, at],
+    bindings: [at, at, at],
   });
   return rows.map((r) => ({ opd: r.opd, open: Number(r.open), overdue: Number(r.overdue) }));
 }

@@ -2,7 +2,6 @@
 // rollups and from raw clocks, on the test backend (PGlite, or PostgreSQL with
 // PANTAU_TEST_DB=postgres). Expected numbers are worked out by hand in the comments.
 import { expect } from "chai";
-import { openAtInstant } from "../../src/reports/queries.js";
 import {
   monthlyReport,
   rollupDifferences,
@@ -257,34 +256,5 @@ describe("reports: yearly and monthly figures (hand-computed fixture)", function
     close(monthly.total.figures.compliance.share, 12 / 17);
     expect([monthly.total.openAtEnd, monthly.total.overdueAtEnd]).to.deep.equal([4, 2]);
     expect(monthly.endsAt).to.equal(Date.parse("2025-10-31T17:00:00Z"));
-  });
-
-  it("open/overdue at an instant equals count(DISTINCT report) at every clock boundary", async () => {
-    const knex = app.ctx.db.knex;
-    // The definition, written the obvious way: distinct reports per agency.
-    const reference = async (at: Date) =>
-      (
-        (await knex.raw(
-          `SELECT opd, count(DISTINCT tracking_id)::int AS open,
-                (count(DISTINCT tracking_id) FILTER (WHERE due_at < ?))::int AS overdue
-             FROM sla_clocks WHERE started_at < ? AND (stopped_at IS NULL OR stopped_at >= ?)
-            GROUP BY opd ORDER BY opd`,
-          [at, at, at],
-        )) as { rows: { opd: string; open: number; overdue: number }[] }
-      ).rows.map((r) => ({ opd: r.opd, open: Number(r.open), overdue: Number(r.overdue) }));
-    const instants = (
-      (await knex.raw(
-        `SELECT DISTINCT extract(epoch FROM t) * 1000 AS ms FROM sla_clocks,
-           LATERAL (VALUES (started_at), (stopped_at), (due_at)) v(t) WHERE t IS NOT NULL`,
-      )) as { rows: { ms: string }[] }
-    ).rows.flatMap((r) => [Number(r.ms) - 1, Number(r.ms), Number(r.ms) + 1]);
-    expect(instants.length).to.be.greaterThan(30);
-    let nonEmpty = 0;
-    for (const ms of instants) {
-      const got = await openAtInstant(knex, ms);
-      expect(got, new Date(ms).toISOString()).to.deep.equal(await reference(new Date(ms)));
-      if (got.some((r) => r.overdue > 0)) nonEmpty++;
-    }
-    expect(nonEmpty).to.be.greaterThan(0);
   });
 });
