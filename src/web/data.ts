@@ -11,7 +11,7 @@
 // Only the agency's escalations of the last 30 days and the last scan are read here directly.
 import { DateTime } from "luxon";
 import type { AppContext } from "../context/appContext.js";
-import { statusView, type StatusRow } from "../app/statusService.js";
+import { clockStates, statusRow, type StatusRow } from "../app/statusService.js";
 import {
   holderAt,
   OFFICER_ROLES,
@@ -254,15 +254,28 @@ export interface AgencyDetail {
   name: string;
   kind: AgencyKind;
   zone: string;
+  /** The first MAX_ROWS open clocks, in `pantau status --opd` order, with their margins. */
   rows: StatusRow[];
+  /** The first MAX_ROWS of those overdue (state breached), in the same order. */
+  overdueRows: StatusRow[];
+  /** Every open clock of the agency per state, as `pantau status --opd` counts them. */
   counts: Record<string, number>;
+  /** All open clocks (rows lists at most MAX_ROWS of them). */
+  openCount: number;
   roles: RoleHolder[];
   escalations: EscalationRow[];
   /** The last 12 months, oldest first, each as `pantau report monthly` has it for the agency. */
   months: { month: string; figures: Figures }[];
 }
 
-/** Everything of one agency's page at `now`; null when the code is unknown. */
+/** Clocks listed in an agency's tables (a page stays under 200 KB); the counts cover all. */
+export const MAX_ROWS = 200;
+
+/**
+ * Everything of one agency's page at `now`; null when the code is unknown. The rows are those of
+ * `pantau status --opd`, but only the listed ones get their business-time margin computed (the
+ * walk over working days is most of the time of an agency with a thousand open clocks).
+ */
 export async function agencyOf(
   ctx: AppContext,
   code: string,
@@ -271,7 +284,7 @@ export async function agencyOf(
   const agency = ctx.calendars.agency(code);
   if (!agency) return null;
   const [status, appointments, escalations, months] = await Promise.all([
-    statusView(ctx, { opd: code, now }),
+    clockStates(ctx, { opd: code, now }),
     loadAppointments(ctx.db.knex),
     escalationsOf(ctx, code, now - 30 * DAY, now),
     monthSeries(ctx, now, code),
@@ -282,8 +295,13 @@ export async function agencyOf(
     name: agency.name,
     kind: agency.kind,
     zone: ctx.calendars.forAgency(code).spec.zone,
-    rows: status.rows,
+    rows: status.clocks.slice(0, MAX_ROWS).map((c) => statusRow(ctx, c, now)),
+    overdueRows: status.clocks
+      .filter((c) => c.state === "breached")
+      .slice(0, MAX_ROWS)
+      .map((c) => statusRow(ctx, c, now)),
     counts: status.counts,
+    openCount: status.clocks.length,
     roles: OFFICER_ROLES.map((role) => ({
       role,
       holder: holderAt(appointments, role, isRegencyRole(role) ? null : code, now),

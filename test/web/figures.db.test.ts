@@ -7,7 +7,7 @@ import { statusView } from "../../src/app/statusService.js";
 import { runCli } from "../../src/cli/main.js";
 import { statusJson } from "../../src/cli/output.js";
 import { hoursPerDayOf, monthlyReport, monthlyViews, renderJson } from "../../src/reports/index.js";
-import { monthOf } from "../../src/web/data.js";
+import { agencyOf, MAX_ROWS, monthOf } from "../../src/web/data.js";
 import { shareText } from "../../src/web/format.js";
 import { figure, get, startWeb, type WebHarness } from "./harness.js";
 
@@ -154,6 +154,19 @@ describe("web pages: figures equal the CLI and /metrics", function () {
         (m) => `${m[1]}|${m[2]}`,
       );
       expect(shown, code).to.deep.equal(json.clocks.map((c) => `${c.trackingId}|${c.state}`));
+    }
+  });
+
+  it("agency page data: the listed rows and margins are `pantau status --opd`'s, counts of all", async () => {
+    for (const code of ["dinkes", "dishub"]) {
+      const status = await statusView(h.ctx, { opd: code, now: h.now() });
+      const detail = await agencyOf(h.ctx, code, h.now());
+      const overdue = status.rows.filter((r) => r.state === "breached");
+      expect(overdue.length, `${code} has overdue clocks in the demo`).to.be.greaterThan(0);
+      expect(detail?.rows, code).to.deep.equal(status.rows.slice(0, MAX_ROWS));
+      expect(detail?.overdueRows, code).to.deep.equal(overdue.slice(0, MAX_ROWS));
+      expect(detail?.counts, code).to.deep.equal(status.counts);
+      expect(detail?.openCount, code).to.equal(status.rows.length);
     }
   });
 

@@ -31,15 +31,13 @@ export function marginText(r: StatusRow, lang: Lang): string {
     : pick(lang, { id: `sisa ${amount}`, en: `${amount} left` });
 }
 
-/** Rows shown in the clock tables (a page stays under 200 KB); the counts cover every clock. */
-export const MAX_ROWS = 200;
-
 export function AgencyPage(
   p: PageFrame & { detail: AgencyDetail; reportUrl: (id: string) => string },
 ): JSX.Element {
   const t = translator(p.lang);
   const d = p.detail;
-  const overdue = d.rows.filter((r) => r.state === "breached");
+  const overdue = d.overdueRows;
+  const overdueCount = d.counts.breached ?? 0;
   const more = (shown: number, total: number) =>
     total > shown ? (
       <p class="note">
@@ -93,8 +91,8 @@ export function AgencyPage(
       <section aria-labelledby="terbuka">
         <h2 id="terbuka">
           {t("Jam SLA terbuka", "Open SLA clocks")} (
-          <span data-figure="open-clocks" data-value={d.rows.length}>
-            {countText(d.rows.length, p.lang)}
+          <span data-figure="open-clocks" data-value={d.openCount}>
+            {countText(d.openCount, p.lang)}
           </span>
           )
         </h2>
@@ -113,7 +111,7 @@ export function AgencyPage(
                 </tr>
               </thead>
               <tbody>
-                {d.rows.slice(0, MAX_ROWS).map((r) => (
+                {d.rows.map((r) => (
                   <tr
                     key={`${r.trackingId}|${r.stage}|${r.seq}`}
                     data-tracking={r.trackingId}
@@ -137,21 +135,21 @@ export function AgencyPage(
             </table>
           </div>
         )}
-        {more(Math.min(MAX_ROWS, d.rows.length), d.rows.length)}
+        {more(d.rows.length, d.openCount)}
       </section>
       <section aria-labelledby="terlambat">
         <h2 id="terlambat">
           {t("Laporan terlambat", "Overdue reports")} (
-          <span data-figure="overdue-clocks" data-value={overdue.length}>
-            {countText(overdue.length, p.lang)}
+          <span data-figure="overdue-clocks" data-value={overdueCount}>
+            {countText(overdueCount, p.lang)}
           </span>
           )
         </h2>
-        {overdue.length === 0 ? (
+        {overdueCount === 0 ? (
           <p>{t("Tidak ada laporan yang terlambat.", "No overdue reports.")}</p>
         ) : (
           <ul class="compact">
-            {overdue.slice(0, MAX_ROWS).map((r) => (
+            {overdue.map((r) => (
               <li key={`${r.trackingId}|${r.stage}|${r.seq}`}>
                 <a href={`/laporan/${encodeURIComponent(r.trackingId)}`}>{r.trackingId}</a> ·{" "}
                 {pick(p.lang, stageName(r.stage))} · {t("jatuh tempo", "due")}{" "}
@@ -163,7 +161,7 @@ export function AgencyPage(
             ))}
           </ul>
         )}
-        {more(Math.min(MAX_ROWS, overdue.length), overdue.length)}
+        {more(overdue.length, overdueCount)}
       </section>
       <section aria-labelledby="eskalasi">
         <h2 id="eskalasi">{t("Eskalasi 30 hari terakhir", "Escalations of the last 30 days")}</h2>
