@@ -3,12 +3,12 @@
 //
 // 1. decideEscalations with the clock's SOP ladder, what is already taken (pending, sent,
 //    superseded: the unique index leaves cancelled rows out, so a level re-arms) and `now`;
-// 2. writes decisions as 'pending', lower levels as 'superseded', and cancels pending keys whose
-//    condition no longer holds (stopped, paused, SOP changed) — unless their message is already
-//    being sent; a message whose decisions are all cancelled is cancelled, the others it carried
-//    are composed again;
-// 3. resolves recipients at `now` (the scan is the moment of sending: whoever holds the role
-//    now gets it), composes grouped emails and writes them to the outbox;
+// 2. writes decisions as 'pending' (no message yet), lower levels as 'superseded', and cancels
+//    pending keys whose condition no longer holds (stopped, paused, SOP changed) — unless one of
+//    their messages is already being sent; a message carrying a cancelled decision is cancelled,
+//    the others it carried are composed again (deliveryStore.cancelDecisions);
+// 3. (messages are composed once per person at the END of the scan: notifyStep.ts; `resolve`
+//    resolves recipients at that instant);
 // 4. sets next_check_at = min(the clock's own next instant, the next escalation step) so that
 //    e.g. "still open 3 working days after due" brings the clock back to a scan.
 // Everything here commits or rolls back with the clock refresh.
@@ -17,8 +17,6 @@ import {
   clockKey,
   decideEscalations,
   DEFAULT_LADDER,
-  levelKind,
-  levelName,
   nextEscalationAt,
   type EscalationDecision,
   type EscalationLadder,
@@ -29,14 +27,14 @@ import {
   type RecipientResolution,
   type RoleSlot,
 } from "../core/escalation/recipients.js";
-import { composeEmails, type ComposeContext } from "../core/notify/compose.js";
+import type { ComposeContext } from "../core/notify/compose.js";
 import type { Instant, ReportType, SlaClock } from "../core/types.js";
 import { reportUrl } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { AppContext } from "../app/context.js";
 import type { RefreshResult } from "../app/clockService.js";
 import type { Db } from "../store/reportStore.js";
-import { enqueue } from "./outboxStore.js";
+import { cancelDecisions } from "./deliveryStore.js";
 import { loadAppointments, type StoredAppointment } from "./officerStore.js";
 
 export interface EscalationCounts {
@@ -225,38 +223,6 @@ export class EscalationRun {
     const cancelled = await this.cancel(trx, [...cancel], now);
     this.counts.cancelled += cancelled.size;
 
-    // Compose: the new decisions, plus pending ones of these clocks that have no message (their
-    // message was cancelled with a sibling, or nobody could receive them before).
-    const toCompose: EscalationDecision[] = [...result.decide];
-    const uncomposed = await trx("escalations")
-      .select("decision_key", "level", "tracking_id", "stage", "seq", "step_at", "decided_at")
-      .whereIn("tracking_id", ids)
-      .where({ status: "pending" })
-      .whereNull("email_id")
-      .whereNull("undeliverable_at");
-    const fresh = new Set(result.decide.map((d) => d.key));
-    for (const r of uncomposed as EscalationRow[]) {
-      if (fresh.has(r.decision_key) || cancelled.has(r.decision_key)) continue;
-      const view = viewByClock.get(`${r.tracking_id}|${r.stage}|${r.seq}`);
-      if (!view) continue;
-      const level = this.ladder(view.clock).levels.find((l) => l.level === r.level);
-      if (!level) continue;
-      toCompose.push({
-        key: r.decision_key,
-        level: level.level,
-        kind: levelKind(level),
-        name: levelName(level),
-        trigger: level.when.text,
-        to: level.to,
-        cc: [...level.cc],
-        opd: view.clock.opd,
-        stepAt: r.step_at.getTime(),
-        decidedAt: r.decided_at.getTime(),
-        view,
-      });
-    }
-    if (toCompose.length > 0) await this.compose(trx, toCompose, now);
-
     await this.updateNextCheck(trx, clocks, ids, now);
   }
 
@@ -295,73 +261,32 @@ export class EscalationRun {
     }
   }
 
-  /**
-   * Cancels pending decisions whose message has not started to go out. Returns the keys
-   * cancelled. Messages left with no live decision are cancelled; the other decisions they
-   * carried lose their message (email_id null) and are composed again.
-   */
+  /** Cancels pending decisions whose messages have not started to go out (deliveryStore). */
   private async cancel(
     trx: Knex.Transaction,
     keys: readonly string[],
     now: Instant,
   ): Promise<Set<string>> {
-    const done = new Set<string>();
-    if (keys.length === 0) return done;
-    const rows = (await trx("escalations")
-      .select("decision_key", "email_id")
-      .whereIn("decision_key", keys)
-      .where({ status: "pending" })) as { decision_key: string; email_id: number | null }[];
-    const emailIds = [...new Set(rows.map((r) => r.email_id).filter((x) => x !== null))].map(
-      Number,
-    );
-    // Lock the messages: a sender claiming one waits for this transaction (or skips it).
-    const states = new Map<number, string>();
-    if (emailIds.length > 0) {
-      const out = (await trx("outbox")
-        .select("id", "state")
-        .whereIn("id", emailIds)
-        .forUpdate()) as { id: number | string; state: string }[];
-      for (const o of out) states.set(Number(o.id), o.state);
+    const { cancelled, messagesCancelled } = await cancelDecisions(trx, keys, now);
+    if (cancelled.size > 0) {
+      this.log.info("escalations cancelled before sending", {
+        count: cancelled.size,
+        messagesCancelled,
+      });
     }
-    const cancellable = rows.filter((r) => {
-      if (r.email_id === null) return true;
-      const s = states.get(Number(r.email_id));
-      // Already going out (or out): it stays, and the sender marks it sent.
-      return s === "pending" || s === "failed" || s === "cancelled";
-    });
-    if (cancellable.length === 0) return done;
-    const cancelKeys = cancellable.map((r) => r.decision_key);
-    await trx("escalations")
-      .whereIn("decision_key", cancelKeys)
-      .where({ status: "pending" })
-      .update({ status: "cancelled", cancelled_at: new Date(now) });
-    for (const k of cancelKeys) done.add(k);
-    const affected = [...new Set(cancellable.map((r) => r.email_id).filter((x) => x !== null))].map(
-      Number,
-    );
-    if (affected.length > 0) {
-      await trx("outbox")
-        .whereIn("id", affected)
-        .whereIn("state", ["pending", "failed"])
-        .update({ state: "cancelled", locked_by: null, locked_until: null });
-      await trx("escalations")
-        .whereIn("email_id", affected)
-        .where({ status: "pending" })
-        .update({ email_id: null });
-    }
-    this.log.info("escalations cancelled before sending", {
-      count: cancelKeys.length,
-      messagesCancelled: affected.length,
-    });
-    return done;
+    return cancelled;
   }
 
-  private async compose(
-    trx: Knex.Transaction,
+  /**
+   * Resolves the recipients of decisions at `now` (the notify step's instant: whoever holds the
+   * role now gets it); logs and counts vacant roles nobody stands in for and decisions nobody
+   * can receive.
+   */
+  resolve(
     decisions: readonly EscalationDecision[],
+    appointments: readonly StoredAppointment[],
     now: Instant,
-  ): Promise<void> {
-    const appointments = await this.directory(trx);
+  ): Map<string, RecipientResolution> {
     const resolved = new Map<string, RecipientResolution>();
     const undeliverable: string[] = [];
     const unfilled = new Map<string, RoleSlot>();
@@ -381,25 +306,8 @@ export class EscalationRun {
         "escalations without any recipient: appoint the coordinator (pantau officers import)",
         { count: undeliverable.length, first: undeliverable[0] },
       );
-      await trx("escalations")
-        .whereIn("decision_key", undeliverable)
-        .where({ status: "pending" })
-        .update({ undeliverable_at: new Date(now) });
     }
-    const emails = composeEmails(decisions, resolved, composeContext(this.ctx, now, this.scanId));
-    for (const email of emails) {
-      const { id, created } = await enqueue(trx, email, now);
-      if (created) {
-        this.counts.emailsQueued++;
-        if (email.kind === "vacancy") this.counts.vacancyNotices++;
-      }
-      if (email.kind === "escalation") {
-        await trx("escalations")
-          .whereIn("decision_key", email.items)
-          .where({ status: "pending" })
-          .update({ email_id: id, undeliverable_at: null });
-      }
-    }
+    return resolved;
   }
 
   private async updateNextCheck(

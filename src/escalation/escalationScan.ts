@@ -1,7 +1,7 @@
 // One scan with escalation: refresh the due clocks (scanDue, escalation in each batch's
 // transaction), review clocks re-derived outside the scan (an import stopped or paused them, a
-// recomputation changed their SOP) and decisions waiting for a message, then the daily reminder
-// digest. On PostgreSQL one scan runs at a time across instances (an advisory lock per schema):
+// recomputation changed their SOP), then compose one message per person for every decision
+// waiting for one (notifyStep.ts), then the daily reminder digest (one per person per day). On PostgreSQL one scan runs at a time across instances (an advisory lock per schema):
 // a second instance skips its scan and says so. The embedded database serves one process.
 import type { Knex } from "knex";
 import { DateTime } from "luxon";
@@ -25,6 +25,7 @@ import {
   ladderFor,
   type EscalationCounts,
 } from "./escalationRun.js";
+import { runNotifyStep } from "./notifyStep.js";
 import { enqueue, existingKeys } from "./outboxStore.js";
 
 export interface EscalationScanResult extends ScanResult {
@@ -126,19 +127,6 @@ async function uncheckedReports(db: Knex.Transaction, after: string, limit: numb
   return rows.map((r) => r.tracking_id);
 }
 
-/** Decisions waiting for a message (their message was cancelled with a sibling's). */
-async function uncomposedReports(db: Knex.Transaction, after: string, limit: number) {
-  const rows = (await db("escalations")
-    .distinct("tracking_id")
-    .where({ status: "pending" })
-    .whereNull("email_id")
-    .whereNull("undeliverable_at")
-    .where("tracking_id", ">", after)
-    .orderBy("tracking_id")
-    .limit(limit)) as { tracking_id: string }[];
-  return rows.map((r) => r.tracking_id);
-}
-
 /**
  * The daily digest: once per working day of the regency, from the reminder's local time on, one
  * message per recipient listing every clock still overdue. Done once a day (marked in
@@ -223,8 +211,9 @@ export async function runEscalationScan(
       onBatch: run.onBatch,
       ...(options.wallClock ? { wallClock: options.wallClock } : {}),
     });
-    let reviewed = await reviewPass(ctx, run, now, batchSize, uncheckedReports);
-    reviewed += await reviewPass(ctx, run, now, batchSize, uncomposedReports);
+    const reviewed = await reviewPass(ctx, run, now, batchSize, uncheckedReports);
+    // One message per person for everything decided (now or by an earlier, crashed scan).
+    await runNotifyStep(ctx, run, now);
     await runReminders(ctx, run, now);
     return { ...scan, skipped: false, reportsReviewed: reviewed, escalation: run.counts };
   } finally {

@@ -16,6 +16,7 @@ import type { Knex } from "knex";
 import type { OutboundEmail } from "../core/notify/compose.js";
 import type { Instant } from "../core/types.js";
 import type { Db } from "../store/reportStore.js";
+import { markItemsSent } from "./deliveryStore.js";
 
 export type OutboxState = "pending" | "sending" | "sent" | "failed" | "cancelled";
 export const OUTBOX_STATES: readonly OutboxState[] = [
@@ -275,9 +276,7 @@ export async function markSent(
       .where({ id, state: "sending", locked_by: sender })
       .update({ state: "sent", sent_at: new Date(now), locked_until: null, last_error: null });
     if (n === 0) return false;
-    await trx("escalations")
-      .where({ email_id: id, status: "pending" })
-      .update({ status: "sent", sent_at: new Date(now) });
+    await markItemsSent(trx, id, now);
     return true;
   });
 }

@@ -102,24 +102,24 @@ const TYPE_NAMES: Record<ReportType, Bilingual> = {
 };
 
 /** A line of an item: label and value (both plain text; escaped when rendered as HTML). */
-interface Field {
+export interface Field {
   label: string;
   value: string;
   href?: string;
 }
 
-interface RenderedItem {
+export interface RenderedItem {
   heading: string;
   fields: Field[];
 }
 
 const one = (s: string): string => sanitizeHeaderText(s, 500);
 
-function agencyLabel(ctx: ComposeContext, opd: string): string {
+export function agencyLabel(ctx: ComposeContext, opd: string): string {
   return one(ctx.agencyName(opd) ?? opd);
 }
 
-function renderItem(
+export function renderItem(
   view: StoredClockView,
   ctx: ComposeContext,
   extra: Field[] = [],
@@ -239,7 +239,7 @@ function renderHtml(
   return parts.join("\n") + "\n";
 }
 
-function footerLines(ctx: ComposeContext): string[] {
+export function footerLines(ctx: ComposeContext): string[] {
   const t = (id: string, en: string): string => (ctx.lang === "en" ? en : id);
   const regency = one(ctx.regency);
   return [
@@ -254,7 +254,7 @@ function footerLines(ctx: ComposeContext): string[] {
   ];
 }
 
-function checkAddress(address: string): string {
+export function checkAddress(address: string): string {
   if (!isValidEmail(address)) {
     throw new RangeError(
       `invalid email address for an outgoing message: ${JSON.stringify(address)}`,
@@ -263,7 +263,7 @@ function checkAddress(address: string): string {
   return address;
 }
 
-function headersFor(ctx: ComposeContext, kind: EmailKind): Record<string, string> {
+export function headersFor(ctx: ComposeContext, kind: EmailKind): Record<string, string> {
   return {
     "X-Pantau-Scan": sanitizeHeaderText(ctx.scanId, 100),
     "X-Pantau-Kind": kind,
@@ -271,7 +271,7 @@ function headersFor(ctx: ComposeContext, kind: EmailKind): Record<string, string
   };
 }
 
-function slotLabel(ctx: ComposeContext, slot: RoleSlot): string {
+export function slotLabel(ctx: ComposeContext, slot: RoleSlot): string {
   const role = pick(ctx.lang, roleName(slot.role));
   if (slot.opd === null) return role;
   return ctx.lang === "en"
@@ -279,7 +279,7 @@ function slotLabel(ctx: ComposeContext, slot: RoleSlot): string {
     : `${role} ${agencyLabel(ctx, slot.opd)}`;
 }
 
-function recipientLabel(ctx: ComposeContext, r: Recipient): string {
+export function recipientLabel(ctx: ComposeContext, r: Recipient): string {
   return `${one(r.name)} (${slotLabel(ctx, { role: r.role, opd: r.opd })})`;
 }
 
@@ -298,7 +298,7 @@ const KIND_PHRASE: Record<LevelKind, { id: string; en1: string; enN: string }> =
 };
 
 /** "laporan Dinas Kesehatan" / "Dinas Kesehatan report(s)" or "dari N perangkat daerah". */
-function reportsOf(ctx: ComposeContext, n: number, opds: string[]): string {
+export function reportsOf(ctx: ComposeContext, n: number, opds: string[]): string {
   if (ctx.lang === "en") {
     const noun = n === 1 ? "report" : "reports";
     return opds.length === 1
@@ -310,7 +310,7 @@ function reportsOf(ctx: ComposeContext, n: number, opds: string[]): string {
     : `${n} laporan dari ${opds.length} perangkat daerah`;
 }
 
-function escalationSubject(
+export function escalationSubject(
   ctx: ComposeContext,
   decisions: readonly EscalationDecision[],
   opds: string[],
@@ -356,7 +356,7 @@ interface Group {
   substitutes: RoleSlot[];
 }
 
-const KIND_ORDER: Record<LevelKind, number> = { escalated: 0, overdue: 1, at_risk: 2 };
+export const KIND_ORDER: Record<LevelKind, number> = { escalated: 0, overdue: 1, at_risk: 2 };
 
 export function composeEmails(
   decisions: readonly EscalationDecision[],
@@ -461,13 +461,14 @@ function composeGroup(g: Group, ctx: ComposeContext): OutboundEmail {
 
 // ---- vacancy notices ----
 
-function composeVacancy(v: VacancyNotice, ctx: ComposeContext): OutboundEmail {
+/** What a vacancy notice says: the slot's name and the paragraphs about it. */
+export function vacancyParagraphs(
+  v: VacancyNotice,
+  ctx: ComposeContext,
+): { slot: string; lines: string[] } {
   const { lang } = ctx;
   const t = (id: string, en: string): string => (lang === "en" ? en : id);
   const slot = slotLabel(ctx, { role: v.role, opd: v.opd });
-  const subject = sanitizeHeaderText(
-    t(`[Pantau] Jabatan kosong: ${slot}`, `[Pantau] Vacant role: ${slot}`),
-  );
   const zone = ctx.calendar(v.opd ?? "").spec.zone;
   const since =
     v.since === null
@@ -479,20 +480,32 @@ function composeVacancy(v: VacancyNotice, ctx: ComposeContext): OutboundEmail {
           `Jabatan ini kosong sejak ${formatLocal(v.since, zone, lang)}.`,
           `This role has been vacant since ${formatLocal(v.since, zone, lang)}.`,
         );
+  return {
+    slot,
+    lines: [
+      t(
+        `Pantau tidak menemukan ${slot} yang aktif. ${since}`,
+        `Pantau found no active ${slot}. ${since}`,
+      ),
+      t(
+        "Sampai ada pengangkatan baru, pemberitahuan untuk jabatan ini dikirim kepada Anda. Catat pengangkatan (SK) dengan `pantau officers import`.",
+        "Until someone is appointed, notifications for this role are sent to you. Record the appointment (SK) with `pantau officers import`.",
+      ),
+    ],
+  };
+}
+
+function composeVacancy(v: VacancyNotice, ctx: ComposeContext): OutboundEmail {
+  const { lang } = ctx;
+  const t = (id: string, en: string): string => (lang === "en" ? en : id);
+  const { slot, lines: intro } = vacancyParagraphs(v, ctx);
+  const subject = sanitizeHeaderText(
+    t(`[Pantau] Jabatan kosong: ${slot}`, `[Pantau] Vacant role: ${slot}`),
+  );
   const greeting = t(
     `Yth. ${recipientLabel(ctx, v.coordinator)},`,
     `Dear ${recipientLabel(ctx, v.coordinator)},`,
   );
-  const intro = [
-    t(
-      `Pantau tidak menemukan ${slot} yang aktif. ${since}`,
-      `Pantau found no active ${slot}. ${since}`,
-    ),
-    t(
-      "Sampai ada pengangkatan baru, pemberitahuan untuk jabatan ini dikirim kepada Anda. Catat pengangkatan (SK) dengan `pantau officers import`.",
-      "Until someone is appointed, notifications for this role are sent to you. Record the appointment (SK) with `pantau officers import`.",
-    ),
-  ];
   const footer = footerLines(ctx);
   const to = checkAddress(v.coordinator.email);
   return {

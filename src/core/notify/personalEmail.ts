@@ -1,0 +1,286 @@
+// The one email a person receives from a scan (see perPerson.ts for the grouping).
+//
+// Pure: no I/O, no clock reads (`now` is in the context).
+//
+// API
+// - personalSections(bundle, ctx): PersonalSection[] — "Perlu tindakan Anda" (items the person
+//     is the addressee of), "Tembusan" (items they are copied on), each grouped by agency, then
+//     "Jabatan kosong" (vacancy notices). Every item says who else was told and, when the person
+//     stands in for a vacant role, which one. Shared by the email and the chat message.
+// - personalSubject(bundle, ctx), personalSummary(bundle, ctx): the subject and the first line;
+//     both give the counts. A bundle of items to act on only keeps the classic subject
+//     ("[Pantau] 5 laporan Dinas Kesehatan mendekati batas waktu").
+// - composePersonalEmail(bundle, ctx): OutboundEmail — To the person only (no Cc: everyone told
+//     gets their own message), dedupe key "escalation|<person>|<sorted item keys>", so the same
+//     person and item set always yield the same Message-ID.
+import { pick } from "../../i18n/lang.js";
+import type { LevelKind } from "../escalation/ladder.js";
+import {
+  agencyLabel,
+  checkAddress,
+  escalationSubject,
+  footerLines,
+  headersFor,
+  KIND_ORDER,
+  recipientLabel,
+  renderItem,
+  reportsOf,
+  slotLabel,
+  vacancyParagraphs,
+  type ComposeContext,
+  type Field,
+  type OutboundEmail,
+  type RenderedItem,
+} from "./compose.js";
+import { bundleItemKeys, type PersonBundle, type PersonItem } from "./perPerson.js";
+import { escapeHtml, messageIdFor, sanitizeHeaderText } from "./safety.js";
+
+export interface PersonalGroup {
+  /** Agency heading ("Dinas Kesehatan (dinkes)"); empty for vacancy paragraphs. */
+  heading: string;
+  items: RenderedItem[];
+  paragraphs: string[];
+}
+
+export interface PersonalSection {
+  title: string;
+  groups: PersonalGroup[];
+}
+
+function tr(ctx: ComposeContext): (id: string, en: string) => string {
+  return (id, en) => (ctx.lang === "en" ? en : id);
+}
+
+function sortItems(items: readonly PersonItem[]): PersonItem[] {
+  return [...items].sort(
+    (a, b) =>
+      a.decision.opd.localeCompare(b.decision.opd) ||
+      KIND_ORDER[a.decision.kind] - KIND_ORDER[b.decision.kind] ||
+      (a.decision.view.clock.dueAt ?? 0) - (b.decision.view.clock.dueAt ?? 0) ||
+      a.decision.key.localeCompare(b.decision.key),
+  );
+}
+
+function itemFields(item: PersonItem, ctx: ComposeContext): Field[] {
+  const t = tr(ctx);
+  const fields: Field[] = [];
+  if (item.standsInFor) {
+    fields.push({
+      label: t("Sebagai pengganti", "Standing in for"),
+      value: t(
+        `${slotLabel(ctx, item.standsInFor)} (jabatan kosong; Anda menerimanya sebagai admin koordinator)`,
+        `${slotLabel(ctx, item.standsInFor)} (vacant; you receive it as the coordinator)`,
+      ),
+    });
+  }
+  fields.push({
+    label: t("Juga diberitahukan kepada", "Also told"),
+    value:
+      item.others.length === 0
+        ? t("tidak ada", "nobody")
+        : item.others.map((o) => recipientLabel(ctx, o)).join("; "),
+  });
+  return fields;
+}
+
+function itemGroups(items: readonly PersonItem[], ctx: ComposeContext): PersonalGroup[] {
+  const t = tr(ctx);
+  const groups = new Map<string, PersonalGroup>();
+  for (const item of sortItems(items)) {
+    const d = item.decision;
+    let g = groups.get(d.opd);
+    if (!g) {
+      const name = ctx.agencyName(d.opd);
+      g = {
+        heading: name ? `${agencyLabel(ctx, d.opd)} (${d.opd})` : d.opd,
+        items: [],
+        paragraphs: [],
+      };
+      groups.set(d.opd, g);
+    }
+    const level = `${pick(ctx.lang, d.name)} (${t("tingkat", "level")} ${d.level})`;
+    g.items.push(renderItem(d.view, ctx, itemFields(item, ctx), level));
+  }
+  return [...groups.values()];
+}
+
+export function personalSections(bundle: PersonBundle, ctx: ComposeContext): PersonalSection[] {
+  const t = tr(ctx);
+  const out: PersonalSection[] = [];
+  if (bundle.action.length > 0) {
+    out.push({
+      title: t(
+        `Perlu tindakan Anda (${bundle.action.length})`,
+        `Needs your action (${bundle.action.length})`,
+      ),
+      groups: itemGroups(bundle.action, ctx),
+    });
+  }
+  if (bundle.info.length > 0) {
+    out.push({
+      title: t(
+        `Tembusan, untuk diketahui (${bundle.info.length})`,
+        `Copy, for your information (${bundle.info.length})`,
+      ),
+      groups: itemGroups(bundle.info, ctx),
+    });
+  }
+  if (bundle.vacancies.length > 0) {
+    out.push({
+      title: t(
+        `Jabatan kosong (${bundle.vacancies.length})`,
+        `Vacant roles (${bundle.vacancies.length})`,
+      ),
+      groups: bundle.vacancies.map((v) => {
+        const { slot, lines } = vacancyParagraphs(v, ctx);
+        return { heading: slot, items: [], paragraphs: lines };
+      }),
+    });
+  }
+  return out;
+}
+
+function opdsOf(items: readonly PersonItem[]): string[] {
+  return [...new Set(items.map((i) => i.decision.opd))].sort();
+}
+
+export function personalSubject(bundle: PersonBundle, ctx: ComposeContext): string {
+  const t = tr(ctx);
+  const a = bundle.action.length;
+  const i = bundle.info.length;
+  const v = bundle.vacancies.length;
+  if (i === 0 && v === 0 && a > 0) {
+    return escalationSubject(
+      ctx,
+      bundle.action.map((x) => x.decision),
+      opdsOf(bundle.action),
+    );
+  }
+  if (a + i === 0) {
+    const only = bundle.vacancies[0];
+    if (v === 1 && only) {
+      const slot = slotLabel(ctx, { role: only.role, opd: only.opd });
+      return sanitizeHeaderText(
+        t(`[Pantau] Jabatan kosong: ${slot}`, `[Pantau] Vacant role: ${slot}`),
+      );
+    }
+    return sanitizeHeaderText(t(`[Pantau] ${v} jabatan kosong`, `[Pantau] ${v} vacant roles`));
+  }
+  return sanitizeHeaderText(
+    `[Pantau] ${reportsOf(ctx, a + i, opdsOf([...bundle.action, ...bundle.info]))}: ${countParts(bundle, ctx).join(", ")}`,
+  );
+}
+
+function countParts(bundle: PersonBundle, ctx: ComposeContext): string[] {
+  const t = tr(ctx);
+  const parts: string[] = [];
+  const a = bundle.action.length;
+  const i = bundle.info.length;
+  const v = bundle.vacancies.length;
+  if (a > 0) parts.push(t(`${a} perlu tindakan Anda`, `${a} need your action`));
+  if (i > 0) parts.push(t(`${i} tembusan`, `${i} for your information`));
+  if (v > 0) parts.push(t(`${v} jabatan kosong`, `${v} vacant ${v === 1 ? "role" : "roles"}`));
+  return parts;
+}
+
+/** The first line of the body: the counts, and what is asked. */
+export function personalSummary(bundle: PersonBundle, ctx: ComposeContext): string {
+  const t = tr(ctx);
+  const kinds = new Set<LevelKind>(bundle.action.map((x) => x.decision.kind));
+  const ask =
+    bundle.action.length > 0
+      ? t(" Mohon segera ditindaklanjuti di LAPOR!", " Please follow up in LAPOR! promptly.")
+      : "";
+  const overdue = kinds.has("overdue") || kinds.has("escalated");
+  const what =
+    bundle.action.length > 0 && overdue ? t(" (melewati batas waktu)", " (overdue)") : "";
+  return t(
+    `Pantau mencatat untuk Anda: ${countParts(bundle, ctx).join(", ")}${what}.${ask}`,
+    `Pantau reports for you: ${countParts(bundle, ctx).join(", ")}${what}.${ask}`,
+  );
+}
+
+function sectionsText(sections: readonly PersonalSection[]): string[] {
+  const out: string[] = [];
+  let n = 0;
+  for (const s of sections) {
+    out.push(`== ${s.title} ==`, "");
+    for (const g of s.groups) {
+      out.push(`-- ${g.heading} --`);
+      for (const p of g.paragraphs) out.push(p);
+      for (const item of g.items) {
+        n++;
+        out.push(`${n}. ${item.heading}`);
+        for (const f of item.fields) out.push(`   ${f.label}: ${f.value}`);
+      }
+      out.push("");
+    }
+  }
+  return out;
+}
+
+function sectionsHtml(sections: readonly PersonalSection[]): string[] {
+  const e = escapeHtml;
+  const out: string[] = [];
+  let n = 0;
+  for (const s of sections) {
+    out.push(`<h2 style="margin:20px 0 6px;font-size:16px">${e(s.title)}</h2>`);
+    for (const g of s.groups) {
+      out.push(`<h3 style="margin:12px 0 4px;font-size:14px">${e(g.heading)}</h3>`);
+      for (const p of g.paragraphs) out.push(`<p>${e(p)}</p>`);
+      for (const item of g.items) {
+        n++;
+        out.push(`<p style="margin:10px 0 2px"><b>${n}. ${e(item.heading)}</b></p>`);
+        out.push('<table cellpadding="3" style="border-collapse:collapse">');
+        for (const f of item.fields) {
+          const value = f.href ? `<a href="${e(f.href)}">${e(f.value)}</a>` : e(f.value);
+          out.push(
+            `<tr><td style="color:#555;vertical-align:top">${e(f.label)}</td><td>${value}</td></tr>`,
+          );
+        }
+        out.push("</table>");
+      }
+    }
+  }
+  return out;
+}
+
+export function composePersonalEmail(bundle: PersonBundle, ctx: ComposeContext): OutboundEmail {
+  const t = tr(ctx);
+  const to = checkAddress(bundle.recipient.email);
+  const subject = personalSubject(bundle, ctx);
+  const greeting = t(
+    `Yth. ${recipientLabel(ctx, bundle.recipient)},`,
+    `Dear ${recipientLabel(ctx, bundle.recipient)},`,
+  );
+  const summary = personalSummary(bundle, ctx);
+  const sections = personalSections(bundle, ctx);
+  const footer = footerLines(ctx);
+  const text = [greeting, "", summary, "", ...sectionsText(sections), "--", ...footer].join("\n");
+  const e = escapeHtml;
+  const html = [
+    "<!DOCTYPE html>",
+    `<html lang="${ctx.lang}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
+    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">',
+    `<p>${e(greeting)}</p>`,
+    `<p>${e(summary)}</p>`,
+    ...sectionsHtml(sections),
+    `<hr><p style="color:#777;font-size:12px">${footer.map((f) => e(f)).join("<br>")}</p>`,
+    "</body></html>",
+  ].join("\n");
+  const items = bundleItemKeys(bundle);
+  const dedupeKey = `escalation|${bundle.person}|${items.join(";")}`;
+  return {
+    messageId: messageIdFor(dedupeKey, ctx.regency),
+    dedupeKey,
+    kind: "escalation",
+    to: [to],
+    cc: [],
+    recipientNames: { [to]: sanitizeHeaderText(bundle.recipient.name, 100) },
+    subject,
+    text: text + "\n",
+    html: html + "\n",
+    items,
+    headers: headersFor(ctx, "escalation"),
+  };
+}
