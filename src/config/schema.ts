@@ -5,17 +5,18 @@ import { z } from "zod";
 import type { Bilingual } from "../i18n/lang.js";
 import type { AgencyKind, Duration, DurationUnit, IsoWeekday } from "../core/types.js";
 import { parseDuration } from "../core/calendar/duration.js";
+import { notifySchema } from "./notifySettings.js";
 import { keyPath, splitBilingual, type ConfigIssue, type IssueSeverity } from "./issues.js";
 
 /** A leaf parser's failure: the message to report. */
-class Fail {
+export class Fail {
   constructor(readonly msg: Bilingual) {}
 }
 
-type LeafParser<T> = (value: unknown) => T | Fail;
+export type LeafParser<T> = (value: unknown) => T | Fail;
 
 /** A zod schema running `parse` on the raw value (undefined when the key is absent). */
-function leaf<T>(parse: LeafParser<T>) {
+export function leaf<T>(parse: LeafParser<T>) {
   return z
     .unknown()
     .optional()
@@ -35,7 +36,7 @@ const REQUIRED = new Fail({
 });
 
 /** Required unless `fallback` is given (then an absent or null key takes it). */
-function withDefault<T>(parse: LeafParser<T>, fallback?: T): LeafParser<T> {
+export function withDefault<T>(parse: LeafParser<T>, fallback?: T): LeafParser<T> {
   return (v) => {
     if (v === undefined || v === null) return fallback === undefined ? REQUIRED : fallback;
     return parse(v);
@@ -46,7 +47,7 @@ function optionalLeaf<T>(parse: LeafParser<T>): LeafParser<T | undefined> {
   return (v) => (v === undefined || v === null ? undefined : parse(v));
 }
 
-function show(v: unknown): string {
+export function show(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v) ?? v);
 }
 
@@ -370,7 +371,7 @@ const weekdays: LeafParser<IsoWeekday[]> = (v) => {
 };
 
 /** "HH:MM" → minutes after midnight; 24:00 allowed (closing at midnight). */
-const clockTime: LeafParser<number> = (v) => {
+export const clockTime: LeafParser<number> = (v) => {
   const m = typeof v === "string" ? /^(\d{1,2}):(\d{2})$/.exec(v.trim()) : null;
   if (m?.[1] && m[2]) {
     const h = Number(m[1]);
@@ -383,7 +384,7 @@ const clockTime: LeafParser<number> = (v) => {
   });
 };
 
-const posInt: LeafParser<number> = (v) =>
+export const posInt: LeafParser<number> = (v) =>
   typeof v === "number" && Number.isInteger(v) && v > 0
     ? v
     : new Fail({ id: "harus berupa bilangan bulat positif", en: "must be a positive integer" });
@@ -478,6 +479,7 @@ export function pantauSchema() {
         keep: leaf(withDefault(posInt, 7)),
       })
       .prefault({}),
+    notify: notifySchema(),
     at_risk_margin: z
       .strictObject({
         wd: leaf(withDefault(margin("wd"), { amount: 1, unit: "wd" } as Duration)),

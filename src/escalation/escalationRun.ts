@@ -45,6 +45,8 @@ export interface EscalationCounts {
   cancelled: number;
   /** Messages newly written to the outbox (escalations, vacancy notices, reminders). */
   emailsQueued: number;
+  /** Chat messages newly written to the outbox for the webhooks (notify.webhooks). */
+  chatMessagesQueued: number;
   vacancyNotices: number;
   reminders: number;
   /** Decisions nobody could receive (the role and the coordinator are both vacant). */
@@ -62,6 +64,7 @@ export function emptyCounts(): EscalationCounts {
     superseded: 0,
     cancelled: 0,
     emailsQueued: 0,
+    chatMessagesQueued: 0,
     vacancyNotices: 0,
     reminders: 0,
     undeliverable: 0,

@@ -31,6 +31,7 @@ import {
   type DeliveryPair,
 } from "./deliveryStore.js";
 import { enqueue } from "./outboxStore.js";
+import { queueWebhookMessages } from "./webhookStep.js";
 
 interface UncomposedRow {
   decision_key: string;
@@ -120,7 +121,8 @@ export async function runNotifyStep(
       run.counts.cancelled += cancelled.size;
     }
 
-    const resolved = run.resolve(decisions, await run.directory(trx), now);
+    const appointments = await run.directory(trx);
+    const resolved = run.resolve(decisions, appointments, now);
     const undeliverable = [...resolved.values()]
       .filter((r) => r.status === "undeliverable")
       .map((r) => r.decisionKey);
@@ -139,6 +141,7 @@ export async function runNotifyStep(
     );
     const cctx = composeContext(ctx, now, run.scanId);
     for (const bundle of bundles) await queueEmail(trx, run, bundle, cctx, now);
+    await queueWebhookMessages(trx, ctx, run, decisions, resolved, appointments, cctx, now);
 
     const composed = decisions.map((d) => d.key).filter((k) => !undeliverable.includes(k));
     for (let i = 0; i < composed.length; i += 1000) {

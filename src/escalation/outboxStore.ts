@@ -47,6 +47,21 @@ export interface OutboxMessage {
   createdAt: Instant;
   sentAt: Instant | null;
   lockedBy: string | null;
+  /** "email", or "webhook" (then `endpoint` names the webhook and `payload` is its JSON body). */
+  channel: OutboxChannel;
+  endpoint: string | null;
+  payload: unknown;
+}
+
+export type OutboxChannel = "email" | "webhook";
+
+/** What a webhook message adds to the composed text (see webhookStep.ts). */
+export interface ChannelFields {
+  channel: OutboxChannel;
+  endpoint: string;
+  payload: unknown;
+  /** Not before (quiet hours); default: now. */
+  notBefore: Instant;
 }
 
 interface OutboxRow {
@@ -69,6 +84,9 @@ interface OutboxRow {
   created_at: Date;
   sent_at: Date | null;
   locked_by: string | null;
+  channel?: string;
+  endpoint?: string | null;
+  payload?: unknown;
 }
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
@@ -94,6 +112,9 @@ export function outboxFromRow(r: OutboxRow): OutboxMessage {
     createdAt: new Date(r.created_at).getTime(),
     sentAt: r.sent_at === null ? null : new Date(r.sent_at).getTime(),
     lockedBy: r.locked_by,
+    channel: (r.channel ?? "email") as OutboxChannel,
+    endpoint: r.endpoint ?? null,
+    payload: r.payload === undefined || r.payload === null ? null : json<unknown>(r.payload),
   };
 }
 
@@ -106,8 +127,15 @@ export function storedKey(key: string): string {
   return `${key.slice(0, 200)}…#${createHash("sha256").update(key, "utf8").digest("hex")}`;
 }
 
-function rowOf(email: OutboundEmail, now: Instant): Record<string, unknown> {
+function rowOf(
+  email: OutboundEmail,
+  now: Instant,
+  fields?: ChannelFields,
+): Record<string, unknown> {
   return {
+    channel: fields?.channel ?? "email",
+    endpoint: fields?.endpoint ?? null,
+    payload: fields ? JSON.stringify(fields.payload) : null,
     dedupe_key: storedKey(email.dedupeKey),
     message_id: email.messageId,
     kind: email.kind,
@@ -121,7 +149,7 @@ function rowOf(email: OutboundEmail, now: Instant): Record<string, unknown> {
     items: JSON.stringify(email.items),
     state: "pending",
     attempts: 0,
-    next_attempt_at: new Date(now),
+    next_attempt_at: new Date(fields?.notBefore ?? now),
     created_at: new Date(now),
   };
 }
@@ -135,8 +163,9 @@ export async function enqueue(
   trx: Knex.Transaction,
   email: OutboundEmail,
   now: Instant,
+  fields?: ChannelFields,
 ): Promise<{ id: number; created: boolean }> {
-  const row = rowOf(email, now);
+  const row = rowOf(email, now, fields);
   const insert = trx("outbox").insert(row).onConflict("dedupe_key");
   const inserted = (await (
     email.kind === "escalation"

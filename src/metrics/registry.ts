@@ -41,6 +41,10 @@ export interface ScanReport {
   clocksDue?: number;
 }
 
+/** Delivery channels of the outbox: the label values of the notification counters. */
+export const NOTIFICATION_CHANNELS = ["email", "webhook"] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
 /** Events the services report; implemented by the registry, or by NOOP_METRICS in tests. */
 export interface PantauMetrics {
   scanFinished(report: ScanReport): void;
@@ -49,6 +53,10 @@ export interface PantauMetrics {
   emailSent(count?: number): void;
   /** One failed delivery attempt. */
   emailFailed(count?: number): void;
+  /** One message delivered over a channel ("email" or "webhook"). */
+  notificationSent(channel: NotificationChannel): void;
+  /** One failed delivery attempt over a channel. */
+  notificationFailed(channel: NotificationChannel): void;
   /** Escalation steps decided by this process's scans, by level ("0", "1", "2"). */
   escalationDecided(level: string | number, count?: number): void;
   /** A complete backup exists as of `at` (taken now, or the newest found at start). */
@@ -61,6 +69,8 @@ export const NOOP_METRICS: PantauMetrics = {
   scanFailed: () => undefined,
   emailSent: () => undefined,
   emailFailed: () => undefined,
+  notificationSent: () => undefined,
+  notificationFailed: () => undefined,
   escalationDecided: () => undefined,
   backupSucceeded: () => undefined,
   backupFailed: () => undefined,
@@ -583,6 +593,22 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     help: "Failed email delivery attempts of this process.",
     registers: [processRegistry],
   });
+  const notificationsSent = new Counter({
+    name: "pantau_notifications_sent_total",
+    help: "Messages delivered by this process, by channel (email, webhook).",
+    labelNames: ["channel"],
+    registers: [processRegistry],
+  });
+  const notificationFailures = new Counter({
+    name: "pantau_notification_failures_total",
+    help: "Failed delivery attempts of this process, by channel (email, webhook).",
+    labelNames: ["channel"],
+    registers: [processRegistry],
+  });
+  for (const channel of NOTIFICATION_CHANNELS) {
+    notificationsSent.inc({ channel }, 0);
+    notificationFailures.inc({ channel }, 0);
+  }
   const decisions = new Counter({
     name: "pantau_scan_escalations_decided_total",
     help: "Escalation steps decided by this process's scans, by level.",
@@ -647,6 +673,12 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     },
     emailFailed(n) {
       emailFailures.inc(count(n));
+    },
+    notificationSent(channel) {
+      if (NOTIFICATION_CHANNELS.includes(channel)) notificationsSent.inc({ channel });
+    },
+    notificationFailed(channel) {
+      if (NOTIFICATION_CHANNELS.includes(channel)) notificationFailures.inc({ channel });
     },
     escalationDecided(level, n) {
       const label = String(level);

@@ -32,6 +32,7 @@
 import { DateTime, IANAZone } from "luxon";
 import { pick, type Bilingual, type Lang } from "../../i18n/lang.js";
 import type { Instant } from "../types.js";
+import { parsePhone, parseTelegramChatId } from "./contacts.js";
 
 export type OfficerRole = "liaison" | "supervisor" | "coordinator" | "leadership";
 
@@ -87,6 +88,10 @@ export interface Appointment {
   validTo: Instant | null;
   /** The decree (surat keputusan) that made the appointment, e.g. "SK Bupati 188.45/123/2025". */
   decree: string;
+  /** Work phone in E.164 (chat gateways); absent or null when not given. */
+  phone?: string | null;
+  /** Telegram chat id (a Telegram bot); absent or null when not given. */
+  telegramChatId?: string | null;
 }
 
 function slotOpd(role: OfficerRole, opd: string | null): string | null {
@@ -199,10 +204,20 @@ export interface OfficerRow {
   valid_from?: string | null;
   valid_to?: string | null;
   decree?: string | null;
+  phone?: string | null;
+  telegram_chat_id?: string | null;
 }
 
 export type OfficerColumn =
-  "opd" | "role" | "name" | "email" | "valid_from" | "valid_to" | "decree";
+  | "opd"
+  | "role"
+  | "name"
+  | "email"
+  | "valid_from"
+  | "valid_to"
+  | "decree"
+  | "phone"
+  | "telegram_chat_id";
 
 export interface OfficerRowError {
   line: number;
@@ -350,6 +365,13 @@ export function validateOfficerRows(
       });
     }
 
+    const contacts = {
+      phone: parsePhone(get("phone")),
+      telegram: parseTelegramChatId(get("telegram_chat_id")),
+    };
+    if ("error" in contacts.phone) bad("phone", contacts.phone.error);
+    if ("error" in contacts.telegram) bad("telegram_chat_id", contacts.telegram.error);
+
     const fromText = get("valid_from");
     const validFrom = fromText === "" ? null : parseOfficerInstant(fromText, zone);
     if (validFrom === null) {
@@ -399,6 +421,8 @@ export function validateOfficerRows(
           validFrom,
           validTo,
           decree,
+          phone: "value" in contacts.phone ? contacts.phone.value : null,
+          telegramChatId: "value" in contacts.telegram ? contacts.telegram.value : null,
         },
       });
     }

@@ -89,13 +89,13 @@ export interface OutboundEmail {
   headers: Record<string, string>;
 }
 
-const STAGE_NAMES: Record<Stage, Bilingual> = {
+export const STAGE_NAMES: Record<Stage, Bilingual> = {
   verification: { id: "verifikasi", en: "verification" },
   first_response: { id: "tanggapan pertama", en: "first response" },
   resolution: { id: "penyelesaian", en: "resolution" },
 };
 
-const TYPE_NAMES: Record<ReportType, Bilingual> = {
+export const TYPE_NAMES: Record<ReportType, Bilingual> = {
   pengaduan: { id: "pengaduan", en: "complaint" },
   aspirasi: { id: "aspirasi", en: "suggestion" },
   permintaan_informasi: { id: "permintaan informasi", en: "information request" },
