@@ -276,6 +276,33 @@ describe(`webhook channel (${testBackend})`, function () {
   });
 });
 
+describe(`officer contacts on the database (${testBackend})`, function () {
+  this.timeout(60_000);
+
+  it("adds contacts to stored appointments when the file is imported again with them", async () => {
+    const app = await createTestApp(IMPORTED);
+    try {
+      await importOfficers(app.ctx, OFFICERS_CSV, IMPORTED);
+      await importOfficers(app.ctx, OFFICERS_WITH_CONTACTS, IMPORTED + 1000);
+      const rows = (await app.ctx.db
+        .knex("officer_appointments")
+        .orderBy("id")
+        .select("email", "phone", "telegram_chat_id")) as Record<string, string | null>[];
+      expect(rows).to.have.length(5);
+      expect(rows.find((r) => r.email === "kepala.dpubm@malangkab.example")).to.include({
+        phone: "+6281234567001",
+        telegram_chat_id: null,
+      });
+      expect(rows.find((r) => r.email === "penghubung.dpubm@malangkab.example")).to.include({
+        phone: null,
+        telegram_chat_id: "987654321",
+      });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe(`webhook channel: Telegram and two daemons (${testBackend})`, function () {
   this.timeout(120_000);
 
