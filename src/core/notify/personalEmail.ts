@@ -10,11 +10,12 @@
 // - personalSubject(bundle, ctx), personalSummary(bundle, ctx): the subject and the first line;
 //     both give the counts. A bundle of items to act on only keeps the classic subject
 //     ("[Pantau] 5 laporan Dinas Kesehatan mendekati batas waktu").
+// - composePersonalEmails(decisions, resolutions, ctx): OutboundEmail[] — every person's email
+//     for decisions nobody has received yet (bundlesPerPerson, then composePersonalEmail).
 // - composePersonalEmail(bundle, ctx): OutboundEmail — To the person only (no Cc: everyone told
 //     gets their own message), dedupe key "escalation|<person>|<sorted item keys>", so the same
 //     person and item set always yield the same Message-ID.
 import { pick } from "../../i18n/lang.js";
-import type { LevelKind } from "../escalation/ladder.js";
 import {
   agencyLabel,
   checkAddress,
@@ -32,7 +33,14 @@ import {
   type OutboundEmail,
   type RenderedItem,
 } from "./compose.js";
-import { bundleItemKeys, type PersonBundle, type PersonItem } from "./perPerson.js";
+import type { EscalationDecision, LevelKind } from "../escalation/ladder.js";
+import type { RecipientResolution } from "../escalation/recipients.js";
+import {
+  bundleItemKeys,
+  bundlesPerPerson,
+  type PersonBundle,
+  type PersonItem,
+} from "./perPerson.js";
 import { escapeHtml, messageIdFor, sanitizeHeaderText } from "./safety.js";
 
 export interface PersonalGroup {
@@ -283,4 +291,14 @@ export function composePersonalEmail(bundle: PersonBundle, ctx: ComposeContext):
     items,
     headers: headersFor(ctx, "escalation"),
   };
+}
+
+export function composePersonalEmails(
+  decisions: readonly EscalationDecision[],
+  resolutions: ReadonlyMap<string, RecipientResolution>,
+  ctx: ComposeContext,
+): OutboundEmail[] {
+  return bundlesPerPerson(decisions, resolutions, () => false).map((b) =>
+    composePersonalEmail(b, ctx),
+  );
 }
