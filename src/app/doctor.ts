@@ -2,6 +2,7 @@
 // fact (configuration, database, data folder, calendar, officers, SMTP, last scan, last data,
 // outbox) and judges it OK / WARN / FAIL with what to do. Doctor never changes anything: it does
 // not migrate, send mail or fix modes; it says which command does.
+import { webhookChecks } from "./webhookDoctor.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DateTime } from "luxon";
@@ -113,6 +114,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
     }
   }
   out.push(await mailCheck(config, options.smtpTimeoutMs ?? 10_000));
+  out.push(...webhookChecks(config, options.env));
   return out;
 }
 
