@@ -149,7 +149,8 @@ export { AppointmentConflictError };
 
 /**
  * Chat contacts (phone, telegram_chat_id) given in the file for appointments already stored
- * (same slot, start and address) replace the stored ones: a re-import adds or changes them.
+ * (same slot, start and address) replace the stored ones: a re-import adds, changes or (an empty
+ * cell) removes them. A file without the column leaves them as they are.
  */
 async function updateContacts(
   trx: Knex.Transaction,
@@ -164,10 +165,14 @@ async function updateContacts(
         x.validFrom === a.validFrom &&
         x.email.toLowerCase() === a.email.toLowerCase(),
     );
-    const phone = a.phone ?? null;
-    const chat = a.telegramChatId ?? null;
     if (!s || s.id === undefined) continue;
-    if ((s.phone ?? null) === phone && (s.telegramChatId ?? null) === chat) continue;
-    await trx("officer_appointments").where({ id: s.id }).update({ phone, telegram_chat_id: chat });
+    const change: Record<string, string | null> = {};
+    if (a.phone !== undefined && a.phone !== (s.phone ?? null)) change.phone = a.phone;
+    if (a.telegramChatId !== undefined && a.telegramChatId !== (s.telegramChatId ?? null)) {
+      change.telegram_chat_id = a.telegramChatId;
+    }
+    if (Object.keys(change).length > 0) {
+      await trx("officer_appointments").where({ id: s.id }).update(change);
+    }
   }
 }

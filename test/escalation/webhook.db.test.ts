@@ -297,6 +297,13 @@ describe(`officer contacts on the database (${testBackend})`, function () {
         phone: null,
         telegram_chat_id: "987654321",
       });
+      // A file without the contact columns (a rotation, say) keeps the stored contacts.
+      await importOfficers(app.ctx, OFFICERS_CSV, IMPORTED + 2000);
+      const kept = (await app.ctx.db
+        .knex("officer_appointments")
+        .where({ email: "kepala.dpubm@malangkab.example" })
+        .first("phone")) as { phone: string | null };
+      expect(kept.phone).to.equal("+6281234567001");
     } finally {
       await app.close();
     }

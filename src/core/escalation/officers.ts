@@ -88,10 +88,10 @@ export interface Appointment {
   validTo: Instant | null;
   /** The decree (surat keputusan) that made the appointment, e.g. "SK Bupati 188.45/123/2025". */
   decree: string;
-  /** Work phone in E.164 (chat gateways); absent or null when not given. */
-  phone?: string | null;
-  /** Telegram chat id (a Telegram bot); absent or null when not given. */
-  telegramChatId?: string | null;
+  /** Work phone in E.164 (chat gateways); null when empty, undefined when the file has no column. */
+  phone?: string | null | undefined;
+  /** Telegram chat id (a Telegram bot); null when empty, undefined when the file has no column. */
+  telegramChatId?: string | null | undefined;
 }
 
 function slotOpd(role: OfficerRole, opd: string | null): string | null {
@@ -421,8 +421,19 @@ export function validateOfficerRows(
           validFrom,
           validTo,
           decree,
-          phone: "value" in contacts.phone ? contacts.phone.value : null,
-          telegramChatId: "value" in contacts.telegram ? contacts.telegram.value : null,
+          // A file without the column leaves stored contacts as they are (undefined).
+          phone:
+            row.phone === undefined
+              ? undefined
+              : "value" in contacts.phone
+                ? contacts.phone.value
+                : null,
+          telegramChatId:
+            row.telegram_chat_id === undefined
+              ? undefined
+              : "value" in contacts.telegram
+                ? contacts.telegram.value
+                : null,
         },
       });
     }

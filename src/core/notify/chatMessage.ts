@@ -39,6 +39,8 @@ export const TEMPLATE_FIELDS = [
 ] as const;
 
 export const DEFAULT_CHAT_TEMPLATE = "Yth. {name},\n{summary}\n\n{items}\n\n{footer}";
+/** The default template in English (PANTAU_LANG=en); a configured template is used as written. */
+const DEFAULT_CHAT_TEMPLATE_EN = "Dear {name},\n{summary}\n\n{items}\n\n{footer}";
 
 export interface ChatItem {
   tracking_id: string;
@@ -152,7 +154,9 @@ export function chatText(bundle: PersonBundle, ctx: ComposeContext, template: st
       "Automatic message from Pantau. Reporter identity is never included.",
     ),
   };
-  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) =>
+  const chosen =
+    template === DEFAULT_CHAT_TEMPLATE && ctx.lang === "en" ? DEFAULT_CHAT_TEMPLATE_EN : template;
+  return chosen.replace(/\{([a-z_]+)\}/g, (whole, key: string) =>
     key in values ? values[key as keyof typeof values] : whole,
   );
 }
