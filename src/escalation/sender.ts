@@ -28,7 +28,7 @@ import {
   type OutboxMessage,
 } from "./outboxStore.js";
 import { emlTransport, smtpTransport, type MailTransport } from "./transports.js";
-import { channelTransport, webhookTransports } from "./webhookChannel.js";
+import { channelTransport, notBefore, webhookTransports } from "./webhookChannel.js";
 import { isPermanent } from "./webhookTransport.js";
 
 export type RetryPolicy = MailSettings["retry"];
@@ -308,8 +308,12 @@ export class OutboxSender {
       const exhausted = isPermanent(error) || message.attempts >= this.retry.maxAttempts;
       const retryAt = exhausted
         ? null
-        : this.options.clock() +
-          backoffMs(message.attempts, this.retry, this.options.random ?? Math.random);
+        : notBefore(
+            this.ctx.config,
+            message,
+            this.options.clock() +
+              backoffMs(message.attempts, this.retry, this.options.random ?? Math.random),
+          );
       await markAttemptFailed(knex, message.id, this.id, text, retryAt);
       if (exhausted) result.failed++;
       else result.retried++;

@@ -271,8 +271,16 @@ describe(`webhook channel (${testBackend})`, function () {
     );
     expect(held).to.deep.equal([wib("2025-03-13T07:00"), wib("2025-03-13T07:00")]);
     expect((await send(app.ctx, smtp, wib("2025-03-13T06:59"))).sent).to.equal(0);
-    expect((await send(app.ctx, smtp, wib("2025-03-13T07:00"))).sent).to.equal(2);
-    expect(gateway.hits).to.have.length(2);
+    // A gateway error in the morning; then one just before 20:00: its retry waits for 07:00.
+    gateway.script.push(503, 200, 503);
+    const morning = await send(app.ctx, smtp, wib("2025-03-13T07:00"));
+    expect(morning).to.include({ sent: 1, retried: 1 });
+    const evening2 = wib("2025-03-13T19:59") + 30_000; // backoff 45 s → 20:00:15
+    expect(await send(app.ctx, smtp, evening2)).to.include({ sent: 0, retried: 1 });
+    const [retry] = await listOutbox(app.ctx.db.knex, { states: ["pending"] });
+    expect(retry!.nextAttemptAt).to.equal(wib("2025-03-14T07:00"));
+    expect((await send(app.ctx, smtp, wib("2025-03-14T07:00"))).sent).to.equal(1);
+    expect(gateway.hits).to.have.length(4);
   });
 });
 
