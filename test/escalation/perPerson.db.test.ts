@@ -12,6 +12,7 @@ import { EscalationRun } from "../../src/scan/escalationRun.js";
 import { runNotifyStep } from "../../src/scan/notifyStep.js";
 import { listOutbox, type OutboxMessage } from "../../src/outbox/outboxStore.js";
 import { OutboxSender } from "../../src/outbox/sender.js";
+import { ITEMS_LISTED } from "../../src/core/escalation/listing.js";
 import { createLogger } from "../../src/log.js";
 import { createTestApp, testConfig, wib, type TestApp } from "../helpers/app.js";
 import { createEmptyDatabase, testBackend, testDatabaseUrl } from "../helpers/db.js";
@@ -185,6 +186,45 @@ describe(`one message per person per scan (${testBackend})`, function () {
     // The escalation at 07:00 reached the head of both agencies once too.
     const escalations = smtp.received.filter((r) => !r.parsed.subject?.includes("Pengingat"));
     expect(escalations.filter((r) => to(r) === "kepala.dpubm@malangkab.example")).to.have.length(1);
+  });
+
+  it("lists at most ITEMS_LISTED items per person, counts the rest, and never sends them again", async () => {
+    // 20 late reports in each of 10 agencies, then 5 more of dpubm whose keys sort last: the
+    // coordinator is copied on 205 items, one message lists 200 and counts dpubm's 5.
+    await importOfficers(app.ctx, officersOfAgencies(), IMPORTED);
+    const reports = AGENCIES.flatMap((opd, i) =>
+      Array.from({ length: 20 }, (_, j) => dpubmReport(`${5000 + i * 20 + j}`, { opd })),
+    );
+    for (let j = 0; j < 5; j++) reports.push(dpubmReport(`${9990 + j}`));
+    await importReports(app.ctx, reports, IMPORTED);
+    const step = await scanAndSend(app.ctx, smtp, OVERDUE);
+    expect(step.scan.escalation.decided).to.equal(205);
+    const people = 1 + 2 * AGENCIES.length;
+    await smtp.waitFor(people);
+    await scanAndSend(app.ctx, smtp, OVERDUE + 600_000);
+    expect(smtp.received).to.have.length(people);
+    const mails = perPerson(smtp.received).get(COORDINATOR)!;
+    expect(mails).to.have.length(1);
+    const mail = mails[0]!.parsed;
+    expect(mail.subject).to.equal("[Pantau] 205 laporan dari 10 perangkat daerah: 205 tembusan");
+    expect(mail.text).to.include("Tembusan, untuk diketahui (205)");
+    const listed = (mail.text ?? "").match(/^\d+\. Laporan \d+/gm) ?? [];
+    expect(listed).to.have.length(ITEMS_LISTED);
+    for (let j = 0; j < 5; j++) expect(mail.text).not.to.include(`Laporan ${9990 + j}`);
+    expect(mail.text).to.include("5 laporan lain juga tercatat untuk Anda di pesan ini");
+    expect(mail.text).to.include("(5 tembusan): lihat `pantau status --opd dpubm`");
+    // Every item it carries, listed or counted, is recorded as delivered in that message.
+    const rows = (await app.ctx.db
+      .knex("notification_deliveries")
+      .where({ person: COORDINATOR, channel: "email" })
+      .select("outbox_id")) as { outbox_id: number | string }[];
+    expect(rows).to.have.length(205);
+    expect(new Set(rows.map((r) => Number(r.outbox_id))).size).to.equal(1);
+    const decisions = (await app.ctx.db
+      .knex("escalations")
+      .where({ status: "pending" })
+      .count({ n: "*" })) as { n: number | string }[];
+    expect(Number(decisions[0]!.n)).to.equal(0);
   });
 
   it("composes at the next scan what a crash before the notify step left uncomposed", async () => {

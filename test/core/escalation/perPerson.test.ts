@@ -16,7 +16,7 @@ import {
 } from "../../../src/core/escalation/recipients.js";
 import { chatText } from "../../../src/core/escalation/chatMessage.js";
 import type { ComposeContext } from "../../../src/core/escalation/compose.js";
-import { bundlesPerPerson } from "../../../src/core/escalation/perPerson.js";
+import { bundlesPerPerson, PersonBundleBuilder } from "../../../src/core/escalation/perPerson.js";
 import { composePersonalEmail } from "../../../src/core/escalation/personalEmail.js";
 import {
   DEFAULT_QUIET_HOURS,
@@ -133,6 +133,42 @@ describe("notify: one bundle per person", () => {
     );
     expect(email.text).to.include("Sebagai pengganti: pejabat penghubung Dinas Kesehatan");
     expect(email.text).to.include("== Jabatan kosong (1) ==");
+  });
+
+  it("lists at most the cap, what a person acts on first, and counts the rest per agency", () => {
+    // The supervisor acts on B (level 1) and is copied on A (level 2, the older report): with
+    // room for one item, B is listed and A counted, and the message says where to see it.
+    const build = (cap: number) => {
+      const builder = new PersonBundleBuilder(cap);
+      const oldestFirst = [...ds].sort(
+        (x, y) => (x.view.clock.dueAt ?? 0) - (y.view.clock.dueAt ?? 0),
+      );
+      for (const d of oldestFirst) builder.add(d, resolved.get(d.key), () => false);
+      return builder.bundles().find((x) => x.person === SUPERVISOR)!;
+    };
+    const sup = build(1);
+    expect(sup.action.map((i) => i.decision.view.clock.trackingId)).to.deep.equal(["4000002"]);
+    expect(sup.info).to.deep.equal([]);
+    expect([sup.actionTotal, sup.infoTotal]).to.deep.equal([1, 1]);
+    expect(sup.unlisted).to.deep.equal([{ opd: "dinkes", action: 0, info: 1 }]);
+    const email = composePersonalEmail(sup, ctx(now));
+    expect(email.subject).to.equal(
+      "[Pantau] 2 laporan Dinas Kesehatan: 1 perlu tindakan Anda, 1 tembusan",
+    );
+    expect(email.text).to.include("Laporan 4000002");
+    expect(email.text).not.to.include("Laporan 4000001");
+    expect(email.text).to.include(
+      "Pesan ini mencantumkan 1 laporan (yang perlu tindakan Anda lebih dahulu, yang paling lama lebih dahulu); 1 laporan lain juga tercatat untuk Anda di pesan ini dan tidak akan dikirim ulang:",
+    );
+    expect(email.text).to.include(
+      "- dan 1 laporan lain Dinas Kesehatan (1 tembusan): lihat `pantau status --opd dinkes`",
+    );
+    expect(email.items).to.deep.equal([ds.find((d) => d.level === 1)!.key]);
+    // The Message-ID follows the person and the whole item set, listed or not.
+    expect(composePersonalEmail(build(1), ctx(now)).messageId).to.equal(email.messageId);
+    const all = composePersonalEmail(build(2), ctx(now));
+    expect(all.text).not.to.include("laporan lain");
+    expect(all.messageId).not.to.equal(email.messageId);
   });
 
   it("writes the chat text from the template, without a rahasia report's type or category", () => {
