@@ -17,6 +17,7 @@ import type { MailTransport } from "./transports.js";
 
 /** A failure that retrying cannot fix; the sender marks the message failed at once. */
 export class PermanentDeliveryError extends Error {
+  readonly code = "DELIVERY_PERMANENT";
   readonly permanent = true;
   constructor(message: string) {
     super(message);

@@ -34,7 +34,7 @@ import {
   type DeliveryPair,
 } from "../outbox/deliveryStore.js";
 import { enqueueAll, type ChannelFields } from "../outbox/outboxStore.js";
-import { BulkSession, ColumnBatch } from "../store/bulkSession.js";
+import { BulkSession, ColumnBatch, keyLookupsOnly } from "../store/bulkSession.js";
 import { clockFromRow, type ClockRow } from "../store/rows.js";
 import { composeContext, ladderFor, type EscalationRun } from "./escalationRun.js";
 import { cancelDecisions, markUndeliverable } from "./escalationStore.js";
@@ -173,6 +173,8 @@ export async function runNotifyStep(
   };
   let people = 0;
   await ctx.db.knex.transaction(async (trx) => {
+    // Every statement here looks up by key or by a partial index (escalations_uncomposed).
+    await keyLookupsOnly(trx);
     const session = await BulkSession.open(ctx.db.kind, trx);
     const appointments = await run.directory(trx);
     const hooks = ctx.config.notify.webhooks;
