@@ -151,10 +151,12 @@ export async function runScanBench(
       "",
       "A scan reads three partial indexes (next_check_at <= now; clocks re-derived outside the",
       "scan; decisions without a message) and refreshes only what they return, in batches of 1,000",
-      "reports, each with its escalation decisions and outbox rows in one transaction of a fixed",
-      "number of set-based statements. With nothing due it costs a few index probes whatever the",
-      "number of open clocks. The daily digest runs once per working day (marked in pantau_meta)",
-      "and streams every overdue clock through a cursor, keeping per recipient the oldest 200.",
+      "reports, each with its escalation decisions in one transaction of a fixed number of",
+      "set-based statements; then the notify step writes one message per person (at most 200",
+      "items listed, the rest counted) in a fixed few statements per 2,000 decisions and per 100",
+      "people. With nothing due it costs a few index probes whatever the number of open clocks.",
+      "The daily digest runs once per working day (marked in pantau_meta) and streams every",
+      "overdue clock through a cursor, keeping per recipient the oldest 200.",
       "",
     ].join("\n");
   } finally {

@@ -15,6 +15,7 @@ import type {
   SopCatalog,
 } from "../core/types.js";
 import type { EscalationLadder } from "../core/escalation/ladder.js";
+import { notifySettings, type NotifySettings } from "./notifySettings.js";
 import { ConfigError, ENV_FILE, type ConfigIssue } from "./issues.js";
 import { packageRoot, resolveConfigDir } from "../paths.js";
 import {
@@ -149,6 +150,8 @@ export interface PantauConfig {
   mail: MailSettings;
   /** The inbox folder of the daily feed. */
   import: ImportSettings;
+  /** Quiet hours for chat messages and the webhook channels (config/notifySettings.ts). */
+  notify: NotifySettings;
   /**
    * Escalation ladder per SOP id ("default" or an agency code); an SOP file without an
    * `escalation` section uses the default SOP's, which without one is DEFAULT_LADDER.
@@ -517,6 +520,7 @@ function readConfig(options: LoadOptions): ReadResult {
       inboxIntervalMs: settings.import.inbox_interval_seconds * 1000,
       alertAfterWorkingDays: settings.import.alert_after_working_days,
     },
+    notify: notifySettings(settings.notify),
     escalation: sops.escalation,
     atRiskMargin: { ...settings.at_risk_margin },
     calendar: {

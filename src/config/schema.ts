@@ -1,58 +1,30 @@
 // Schemas of the config files (zod), with bilingual messages that say how to fix each problem.
+// The leaf machinery (Fail, leaf, withDefault, …) is in leaf.ts, shared with notifySettings.ts;
+// re-exported here for the callers of the schemas.
 import { IANAZone } from "luxon";
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
 import type { Bilingual } from "../i18n/lang.js";
 import type { AgencyKind, Duration, DurationUnit, IsoWeekday } from "../core/types.js";
 import { parseDuration } from "../core/calendar/duration.js";
+import {
+  clockTime,
+  Fail,
+  leaf,
+  optionalLeaf,
+  posInt,
+  show,
+  withDefault,
+  type LeafParser,
+} from "./leaf.js";
+import { notifySchema } from "./notifySettings.js";
 import { keyPath, splitBilingual, type ConfigIssue, type IssueSeverity } from "./issues.js";
 import { editDistance } from "../core/format/text.js";
 
-/** A leaf parser's failure: the message to report. */
-class Fail {
-  constructor(readonly msg: Bilingual) {}
-}
-
-type LeafParser<T> = (value: unknown) => T | Fail;
-
-/** A zod schema running `parse` on the raw value (undefined when the key is absent). */
-function leaf<T>(parse: LeafParser<T>) {
-  return z
-    .unknown()
-    .optional()
-    .transform((value, ctx): T => {
-      const out = parse(value);
-      if (out instanceof Fail) {
-        ctx.addIssue({ code: "custom", message: out.msg.en, params: { msg: out.msg } });
-        return z.NEVER;
-      }
-      return out;
-    });
-}
-
-const REQUIRED = new Fail({
-  id: "wajib diisi: tambahkan kunci ini",
-  en: "is required: add this key",
-});
-
-/** Required unless `fallback` is given (then an absent or null key takes it). */
-function withDefault<T>(parse: LeafParser<T>, fallback?: T): LeafParser<T> {
-  return (v) => {
-    if (v === undefined || v === null) return fallback === undefined ? REQUIRED : fallback;
-    return parse(v);
-  };
-}
-
-function optionalLeaf<T>(parse: LeafParser<T>): LeafParser<T | undefined> {
-  return (v) => (v === undefined || v === null ? undefined : parse(v));
-}
-
-function show(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v) ?? v);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Leaf parsers (exported: environment overrides reuse them)
+
+export { clockTime, Fail, leaf, posInt, show, withDefault, type LeafParser };
 
 export const text: LeafParser<string> = (v) => {
   if (typeof v === "string" && v.trim() !== "") return v.trim();
@@ -387,25 +359,6 @@ const weekdays: LeafParser<IsoWeekday[]> = (v) => {
   return out.sort((a, b) => a - b);
 };
 
-/** "HH:MM" → minutes after midnight; 24:00 allowed (closing at midnight). */
-const clockTime: LeafParser<number> = (v) => {
-  const m = typeof v === "string" ? /^(\d{1,2}):(\d{2})$/.exec(v.trim()) : null;
-  if (m?.[1] && m[2]) {
-    const h = Number(m[1]);
-    const min = Number(m[2]);
-    if ((h < 24 && min < 60) || (h === 24 && min === 0)) return h * 60 + min;
-  }
-  return new Fail({
-    id: `jam ${show(v)} tidak valid: tulis "HH:MM" 24 jam dengan tanda kutip, misalnya "08:00"`,
-    en: `invalid time ${show(v)}: write 24-hour "HH:MM" in quotes, e.g. "08:00"`,
-  });
-};
-
-const posInt: LeafParser<number> = (v) =>
-  typeof v === "number" && Number.isInteger(v) && v > 0
-    ? v
-    : new Fail({ id: "harus berupa bilangan bulat positif", en: "must be a positive integer" });
-
 /** A number >= 1 (retry backoff factor). */
 const factor: LeafParser<number> = (v) =>
   typeof v === "number" && Number.isFinite(v) && v >= 1 && v <= 10
@@ -505,6 +458,7 @@ export function pantauSchema() {
         keep: leaf(withDefault(posInt, 7)),
       })
       .prefault({}),
+    notify: notifySchema(),
     at_risk_margin: z
       .strictObject({
         wd: leaf(withDefault(margin("wd"), { amount: 1, unit: "wd" } as Duration)),

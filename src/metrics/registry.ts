@@ -1,7 +1,7 @@
 // Pantau's Prometheus exposition: an own prom-client registry (never the global one).
 //
 // Two kinds of series:
-// - events counted by this process (scans, emails, escalation decisions), reported by the services
+// - events counted by this process (scans, emails, messages per channel, escalation decisions), reported by the services
 //   through the small PantauMetrics interface, so that no service imports prom-client;
 // - values derived from the database (open / at-risk / overdue clocks, met / breached totals,
 //   escalations, liaisons, outbox), read on scrape from a MetricsSource behind a short cache with
@@ -13,7 +13,7 @@
 // outbox states, collector names. No report ID, person or free text is ever a label.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { STAGES, type Instant } from "../core/types.js";
-import type { PantauMetrics } from "../context/metrics.js";
+import { NOTIFICATION_CHANNELS, type PantauMetrics } from "../context/metrics.js";
 import {
   OUTBOX_STATES,
   type AgencyFactRow,
@@ -33,7 +33,13 @@ export interface AgencyInfo {
   kind: string;
 }
 
-export { NOOP_METRICS, type PantauMetrics, type ScanReport } from "../context/metrics.js";
+export {
+  NOOP_METRICS,
+  NOTIFICATION_CHANNELS,
+  type NotificationChannel,
+  type PantauMetrics,
+  type ScanReport,
+} from "../context/metrics.js";
 
 export interface MetricsLogger {
   warn(message: string, meta?: Record<string, unknown>): void;
@@ -552,6 +558,22 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     help: "Failed email delivery attempts of this process.",
     registers: [processRegistry],
   });
+  const notificationsSent = new Counter({
+    name: "pantau_notifications_sent_total",
+    help: "Messages delivered by this process, by channel (email, webhook).",
+    labelNames: ["channel"],
+    registers: [processRegistry],
+  });
+  const notificationFailures = new Counter({
+    name: "pantau_notification_failures_total",
+    help: "Failed delivery attempts of this process, by channel (email, webhook).",
+    labelNames: ["channel"],
+    registers: [processRegistry],
+  });
+  for (const channel of NOTIFICATION_CHANNELS) {
+    notificationsSent.inc({ channel }, 0);
+    notificationFailures.inc({ channel }, 0);
+  }
   const decisions = new Counter({
     name: "pantau_scan_escalations_decided_total",
     help: "Escalation steps decided by this process's scans, by level.",
@@ -616,6 +638,12 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     },
     emailFailed(n) {
       emailFailures.inc(count(n));
+    },
+    notificationSent(channel) {
+      if (NOTIFICATION_CHANNELS.includes(channel)) notificationsSent.inc({ channel });
+    },
+    notificationFailed(channel) {
+      if (NOTIFICATION_CHANNELS.includes(channel)) notificationFailures.inc({ channel });
     },
     escalationDecided(level, n) {
       const label = String(level);

@@ -1,5 +1,5 @@
 // Reads the officer CSV of `pantau officers import` (columns opd, role, name, email, valid_from,
-// valid_to, decree; comma or semicolon separated, as spreadsheets save it) into OfficerRows with
+// valid_to, decree, and the optional chat contacts phone, telegram_chat_id; comma or semicolon separated, as spreadsheets save it) into OfficerRows with
 // their file line numbers. Validation is validateOfficerRows's job (src/core/escalation).
 import type { OfficerColumn, OfficerRow } from "../core/escalation/officers.js";
 import type { Bilingual } from "../i18n/lang.js";
@@ -12,7 +12,12 @@ export const OFFICER_COLUMNS: readonly OfficerColumn[] = [
   "valid_from",
   "valid_to",
   "decree",
+  "phone",
+  "telegram_chat_id",
 ];
+
+/** Columns a file may leave out. */
+const OPTIONAL_COLUMNS: readonly OfficerColumn[] = ["valid_to", "phone", "telegram_chat_id"];
 
 /** A problem with the file as a whole (not one row): missing column, broken quoting. */
 export class OfficerCsvError extends Error {
@@ -100,7 +105,9 @@ export function parseOfficerCsv(input: string): OfficerRow[] {
     });
   }
   const names = header.cells.map((h) => h.trim().toLowerCase());
-  const missing = OFFICER_COLUMNS.filter((c) => c !== "valid_to" && !names.includes(c));
+  const missing = OFFICER_COLUMNS.filter(
+    (c) => !OPTIONAL_COLUMNS.includes(c) && !names.includes(c),
+  );
   if (missing.length > 0) {
     throw new OfficerCsvError({
       id: `kolom tidak ada: ${missing.join(", ")} (kolom yang diperlukan: ${OFFICER_COLUMNS.join(", ")})`,

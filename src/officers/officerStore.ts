@@ -23,6 +23,8 @@ interface AppointmentRow {
   valid_from: Date;
   valid_to: Date | null;
   decree: string;
+  phone: string | null;
+  telegram_chat_id: string | null;
 }
 
 function fromRow(r: AppointmentRow): StoredAppointment {
@@ -35,13 +37,26 @@ function fromRow(r: AppointmentRow): StoredAppointment {
     validFrom: r.valid_from.getTime(),
     validTo: r.valid_to === null ? null : r.valid_to.getTime(),
     decree: r.decree,
+    phone: r.phone,
+    telegramChatId: r.telegram_chat_id,
   };
 }
 
 /** Every appointment, past and present, in a stable order. */
 export async function loadAppointments(db: Db): Promise<StoredAppointment[]> {
   const rows = (await db("officer_appointments")
-    .select("id", "opd", "role", "name", "email", "valid_from", "valid_to", "decree")
+    .select(
+      "id",
+      "opd",
+      "role",
+      "name",
+      "email",
+      "valid_from",
+      "valid_to",
+      "decree",
+      "phone",
+      "telegram_chat_id",
+    )
     .orderBy([{ column: "valid_from" }, { column: "id" }])) as AppointmentRow[];
   return rows.map(fromRow);
 }
@@ -115,11 +130,14 @@ export async function importAppointments(
       valid_from: new Date(a.validFrom),
       valid_to: a.validTo === null ? null : new Date(a.validTo),
       decree: a.decree,
+      phone: a.phone ?? null,
+      telegram_chat_id: a.telegramChatId ?? null,
       imported_at: new Date(now),
       source,
     });
     inserted++;
   }
+  await updateContacts(trx, stored, appointments);
   await trx("escalations")
     .where({ status: "pending" })
     .whereNotNull("undeliverable_at")
@@ -128,3 +146,33 @@ export async function importAppointments(
 }
 
 export { AppointmentConflictError };
+
+/**
+ * Chat contacts (phone, telegram_chat_id) given in the file for appointments already stored
+ * (same slot, start and address) replace the stored ones: a re-import adds, changes or (an empty
+ * cell) removes them. A file without the column leaves them as they are.
+ */
+async function updateContacts(
+  trx: Knex.Transaction,
+  stored: readonly StoredAppointment[],
+  appointments: readonly Appointment[],
+): Promise<void> {
+  for (const a of appointments) {
+    const s = stored.find(
+      (x) =>
+        x.role === a.role &&
+        x.opd === a.opd &&
+        x.validFrom === a.validFrom &&
+        x.email.toLowerCase() === a.email.toLowerCase(),
+    );
+    if (!s || s.id === undefined) continue;
+    const change: Record<string, string | null> = {};
+    if (a.phone !== undefined && a.phone !== (s.phone ?? null)) change.phone = a.phone;
+    if (a.telegramChatId !== undefined && a.telegramChatId !== (s.telegramChatId ?? null)) {
+      change.telegram_chat_id = a.telegramChatId;
+    }
+    if (Object.keys(change).length > 0) {
+      await trx("officer_appointments").where({ id: s.id }).update(change);
+    }
+  }
+}

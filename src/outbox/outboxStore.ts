@@ -1,10 +1,12 @@
-// The outbox: composed messages waiting for the sender. Rows are written in the scan's
-// transaction together with the decisions that caused them; the unique dedupe_key makes a
-// message once-only (a vacancy notice, a day's reminder digest, an escalation email).
+// The outbox: composed messages waiting for the sender, by email or a chat webhook (channel,
+// endpoint, payload). Rows are written in the scan's notify step together with the delivery rows
+// of the items they carry (deliveryStore.ts); the unique dedupe_key makes a message once-only (a
+// person's message of a scan, a day's reminder digest).
 //
 // States: pending → sending (claimed by one sender, FOR UPDATE SKIP LOCKED, with a lease) →
 // sent | pending again with a later next_attempt_at (retry) | failed (attempts exhausted);
-// cancelled when every decision it carried was cancelled before it was sent.
+// cancelled when a decision it carried was cancelled before it was sent (its other items are
+// composed again).
 //
 // A claim is only as good as its lease: before handing a message to the transport the sender
 // renews the claim of exactly that message (renewClaim), which fails once another sender has
@@ -16,6 +18,7 @@ import type { Knex } from "knex";
 import type { OutboundEmail } from "../core/escalation/compose.js";
 import type { Instant } from "../core/types.js";
 import type { Db } from "../store/reportStore.js";
+import { markItemsSent } from "./deliveryStore.js";
 
 export type OutboxState = "pending" | "sending" | "sent" | "failed" | "cancelled";
 export const OUTBOX_STATES: readonly OutboxState[] = [
@@ -46,6 +49,21 @@ export interface OutboxMessage {
   createdAt: Instant;
   sentAt: Instant | null;
   lockedBy: string | null;
+  /** "email", or "webhook" (then `endpoint` names the webhook and `payload` is its JSON body). */
+  channel: OutboxChannel;
+  endpoint: string | null;
+  payload: unknown;
+}
+
+export type OutboxChannel = "email" | "webhook";
+
+/** What a webhook message adds to the composed text (see webhookStep.ts). */
+export interface ChannelFields {
+  channel: OutboxChannel;
+  endpoint: string;
+  payload: unknown;
+  /** Not before (quiet hours); default: now. */
+  notBefore: Instant;
 }
 
 interface OutboxRow {
@@ -68,6 +86,9 @@ interface OutboxRow {
   created_at: Date;
   sent_at: Date | null;
   locked_by: string | null;
+  channel?: string;
+  endpoint?: string | null;
+  payload?: unknown;
 }
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
@@ -93,6 +114,9 @@ export function outboxFromRow(r: OutboxRow): OutboxMessage {
     createdAt: new Date(r.created_at).getTime(),
     sentAt: r.sent_at === null ? null : new Date(r.sent_at).getTime(),
     lockedBy: r.locked_by,
+    channel: (r.channel ?? "email") as OutboxChannel,
+    endpoint: r.endpoint ?? null,
+    payload: r.payload === undefined || r.payload === null ? null : json<unknown>(r.payload),
   };
 }
 
@@ -105,8 +129,15 @@ export function storedKey(key: string): string {
   return `${key.slice(0, 200)}…#${createHash("sha256").update(key, "utf8").digest("hex")}`;
 }
 
-function rowOf(email: OutboundEmail, now: Instant): Record<string, unknown> {
+function rowOf(
+  email: OutboundEmail,
+  now: Instant,
+  fields?: ChannelFields,
+): Record<string, unknown> {
   return {
+    channel: fields?.channel ?? "email",
+    endpoint: fields?.endpoint ?? null,
+    payload: fields ? JSON.stringify(fields.payload) : null,
     dedupe_key: storedKey(email.dedupeKey),
     message_id: email.messageId,
     kind: email.kind,
@@ -120,7 +151,7 @@ function rowOf(email: OutboundEmail, now: Instant): Record<string, unknown> {
     items: JSON.stringify(email.items),
     state: "pending",
     attempts: 0,
-    next_attempt_at: new Date(now),
+    next_attempt_at: new Date(fields?.notBefore ?? now),
     created_at: new Date(now),
   };
 }
@@ -134,8 +165,9 @@ export async function enqueue(
   trx: Knex.Transaction,
   email: OutboundEmail,
   now: Instant,
+  fields?: ChannelFields,
 ): Promise<{ id: number; created: boolean }> {
-  const row = rowOf(email, now);
+  const row = rowOf(email, now, fields);
   const insert = trx("outbox").insert(row).onConflict("dedupe_key");
   const inserted = (await (
     email.kind === "escalation"
@@ -159,18 +191,20 @@ export type Enqueued = Map<string, { id: number; created: boolean }>;
  * enqueue for many messages in two statements (the insert, then the ids of the keys that
  * existed), with enqueue's rules: an existing key is left alone, except a cancelled escalation
  * message, which is revived with the new content. Keyed by the messages' dedupe keys; a key
- * given twice is written once.
+ * given twice is written once. `fieldsOf` gives a message's channel fields (webhook messages);
+ * without them a message is an email.
  */
 export async function enqueueAll(
   trx: Knex.Transaction,
   emails: readonly OutboundEmail[],
   now: Instant,
+  fieldsOf: (email: OutboundEmail) => ChannelFields | undefined = () => undefined,
 ): Promise<Enqueued> {
   const out: Enqueued = new Map();
   const byStored = new Map<string, Record<string, unknown>>();
   const original = new Map<string, string>();
   for (const email of emails) {
-    const row = rowOf(email, now);
+    const row = rowOf(email, now, fieldsOf(email));
     const stored = row.dedupe_key as string;
     if (byStored.has(stored)) continue;
     byStored.set(stored, {
@@ -329,9 +363,7 @@ export async function markSent(
       .where({ id, state: "sending", locked_by: sender })
       .update({ state: "sent", sent_at: new Date(now), locked_until: null, last_error: null });
     if (n === 0) return false;
-    await trx("escalations")
-      .where({ email_id: id, status: "pending" })
-      .update({ status: "sent", sent_at: new Date(now) });
+    await markItemsSent(trx, id, now);
     return true;
   });
 }

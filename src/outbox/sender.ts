@@ -28,6 +28,8 @@ import {
   type OutboxMessage,
 } from "./outboxStore.js";
 import { emlTransport, smtpTransport, type MailTransport } from "./transports.js";
+import { channelTransport, notBefore, webhookTransports } from "./webhookChannel.js";
+import { isPermanent } from "./webhookTransport.js";
 
 export type RetryPolicy = MailSettings["retry"];
 
@@ -59,6 +61,8 @@ export interface SendResult {
 export interface SenderOptions {
   clock: () => Instant;
   transport?: MailTransport;
+  /** Transports of the webhook channels by name (default: from config notify.webhooks). */
+  webhooks?: ReadonlyMap<string, MailTransport>;
   batchSize?: number;
   /**
    * How long a claim lasts before another sender may take the message over; renewed before each
@@ -102,6 +106,7 @@ export function claimantDead(senderId: string, host = hostname()): boolean {
 export class OutboxSender {
   readonly id: string;
   readonly transport: MailTransport;
+  private readonly webhooks: ReadonlyMap<string, MailTransport>;
   private readonly log: Logger;
   private readonly retry: RetryPolicy;
   private readonly sendTimeoutMs: number;
@@ -120,6 +125,7 @@ export class OutboxSender {
       options.id ??
       `${ctx.instanceId}:${randomBytes(3).toString("hex")}${ctx.db.kind === "postgres" ? ":pg" : ""}`;
     this.transport = options.transport ?? transportFor(ctx);
+    this.webhooks = options.webhooks ?? webhookTransports(ctx.config.notify.webhooks);
     this.retry = options.retry ?? ctx.config.mail.retry;
     this.sendTimeoutMs = options.sendTimeoutMs ?? SEND_TIMEOUT_MS;
     this.leaseMs = options.leaseMs ?? this.sendTimeoutMs + LEASE_MARGIN_MS;
@@ -267,7 +273,7 @@ export class OutboxSender {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.transport.send(message),
+        channelTransport(message, this.transport, this.webhooks).send(message),
         new Promise<never>((_resolve, reject) => {
           timer = setTimeout(
             () =>
@@ -299,20 +305,26 @@ export class OutboxSender {
       await this.sendWithTimeout(message);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      const exhausted = message.attempts >= this.retry.maxAttempts;
+      const exhausted = isPermanent(error) || message.attempts >= this.retry.maxAttempts;
       const retryAt = exhausted
         ? null
-        : this.options.clock() +
-          backoffMs(message.attempts, this.retry, this.options.random ?? Math.random);
+        : notBefore(
+            this.ctx.config,
+            message,
+            this.options.clock() +
+              backoffMs(message.attempts, this.retry, this.options.random ?? Math.random),
+          );
       await markAttemptFailed(knex, message.id, this.id, text, retryAt);
       if (exhausted) result.failed++;
       else result.retried++;
-      this.ctx.metrics.emailFailed();
+      if (message.channel === "email") this.ctx.metrics.emailFailed();
+      this.ctx.metrics.notificationFailed(message.channel);
       this.log.warn(
         exhausted ? "message failed: attempts exhausted" : "delivery failed; retrying",
         {
           outboxId: message.id,
           kind: message.kind,
+          channel: message.channel,
           attempts: message.attempts,
           retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
           error: text,
@@ -322,7 +334,8 @@ export class OutboxSender {
     }
     if (await markSent(knex, message.id, this.id, this.options.clock())) {
       result.sent++;
-      this.ctx.metrics.emailSent();
+      if (message.channel === "email") this.ctx.metrics.emailSent();
+      this.ctx.metrics.notificationSent(message.channel);
     } else {
       this.log.warn("message sent but its claim was lost (lease expired)", {
         outboxId: message.id,
@@ -346,5 +359,6 @@ export class OutboxSender {
     this.timer = null;
     if (this.running) await this.running.catch(() => undefined);
     await this.transport.close();
+    for (const t of this.webhooks.values()) await t.close();
   }
 }

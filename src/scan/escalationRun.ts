@@ -3,49 +3,36 @@
 //
 // 1. decideEscalations with the clock's SOP ladder, what is already taken (pending, sent,
 //    superseded: the unique index leaves cancelled rows out, so a level re-arms) and `now`;
-// 2. writes decisions as 'pending', lower levels as 'superseded', and cancels pending keys whose
-//    condition no longer holds (stopped, paused, SOP changed) — unless their message is already
-//    being sent; a message whose decisions are all cancelled is cancelled, the others it carried
-//    are composed again;
-// 3. resolves recipients at `now` (the scan is the moment of sending: whoever holds the role
-//    now gets it), composes grouped emails and writes them to the outbox;
-// 4. gives each clock its next_check_at = min(the clock's own next instant, the next escalation
+// 2. writes decisions as 'pending' (no message yet), lower levels as 'superseded', and cancels
+//    pending keys whose condition no longer holds (stopped, paused, SOP changed) — unless one of
+//    their messages is already being sent; a message carrying a cancelled decision is cancelled
+//    and the other items it carried are composed again (escalationStore.cancelDecisions);
+// 3. gives each clock its next_check_at = min(the clock's own next instant, the next escalation
 //    step), so that e.g. "still open 3 working days after due" brings the clock back to a scan;
 //    the scan stores the clocks with it.
-// A fixed number of statements per batch (see escalationStore.ts, outboxStore.enqueueAll);
-// everything commits or rolls back with the clock refresh.
+// Messages are composed once per person at the END of the scan (notifyStep.ts), which resolves
+// recipients through `resolve` at that instant.
+// A fixed number of statements per batch (see escalationStore.ts); everything commits or rolls
+// back with the clock refresh.
 import type { Knex } from "knex";
 import {
   clockKey,
   decideEscalations,
   DEFAULT_LADDER,
-  levelKind,
-  levelName,
   nextEscalationAt,
   type EscalationDecision,
   type EscalationLadder,
   type StoredClockView,
 } from "../core/escalation/ladder.js";
-import {
-  resolveRecipients,
-  type RecipientResolution,
-  type RoleSlot,
-} from "../core/escalation/recipients.js";
-import { composeEmails, type ComposeContext } from "../core/escalation/compose.js";
+import { resolveRecipients, type RecipientResolution } from "../core/escalation/recipients.js";
+import type { ComposeContext } from "../core/escalation/compose.js";
 import type { Instant, Report, SlaClock } from "../core/types.js";
 import { reportUrl } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { AppContext } from "../context/appContext.js";
 import type { BulkSession } from "../store/bulkSession.js";
 import type { Db } from "../store/reportStore.js";
-import { enqueueAll } from "../outbox/outboxStore.js";
-import {
-  cancelDecisions,
-  insertDecisions,
-  linkMessages,
-  markUndeliverable,
-  type DecisionRow,
-} from "./escalationStore.js";
+import { cancelDecisions, insertDecisions, type DecisionRow } from "./escalationStore.js";
 import { loadAppointments, type StoredAppointment } from "../officers/officerStore.js";
 
 export interface EscalationCounts {
@@ -56,6 +43,8 @@ export interface EscalationCounts {
   cancelled: number;
   /** Messages newly written to the outbox (escalations, vacancy notices, reminders). */
   emailsQueued: number;
+  /** Chat messages newly written to the outbox for the webhooks (notify.webhooks). */
+  chatMessagesQueued: number;
   vacancyNotices: number;
   reminders: number;
   /** Decisions nobody could receive (the role and the coordinator are both vacant). */
@@ -73,6 +62,7 @@ export function emptyCounts(): EscalationCounts {
     superseded: 0,
     cancelled: 0,
     emailsQueued: 0,
+    chatMessagesQueued: 0,
     vacancyNotices: 0,
     reminders: 0,
     undeliverable: 0,
@@ -116,6 +106,8 @@ export function clockView(clock: SlaClock, report: Report): StoredClockView {
 export class EscalationRun {
   readonly counts = emptyCounts();
   private appointments: StoredAppointment[] | null = null;
+  /** Resolutions by (agency, addressee, copies), at this scan's notify instant. */
+  private readonly resolutions = new Map<string, RecipientResolution>();
   private readonly ladder: (clock: SlaClock) => EscalationLadder;
   private readonly log: Logger;
 
@@ -135,7 +127,7 @@ export class EscalationRun {
   }
 
   /**
-   * Decides, writes and composes the escalations of these freshly derived clocks (`decisions`:
+   * Decides and writes the escalations of these freshly derived clocks (`decisions`:
    * the stored, non-cancelled decisions of their reports), and returns the clocks with their
    * next_check_at brought forward to their next escalation step.
    */
@@ -187,82 +179,30 @@ export class EscalationRun {
       });
     }
 
-    // Compose: the new decisions, plus pending ones of these clocks that have no message (their
-    // message was cancelled with a sibling, or nobody could receive them before).
-    const toCompose: EscalationDecision[] = [...result.decide];
-    const fresh = new Set(result.decide.map((d) => d.key));
-    for (const r of decisions) {
-      if (r.status !== "pending" || fresh.has(r.decision_key) || cancelled.has(r.decision_key))
-        continue;
-      const unlinked = cancellation.unlinked.has(r.decision_key);
-      if (!unlinked && (r.email_id !== null || r.undeliverable_at !== null)) continue;
-      const view = viewByClock.get(`${r.tracking_id}|${r.stage}|${r.seq}`);
-      if (!view) continue;
-      const level = this.ladder(view.clock).levels.find((l) => l.level === r.level);
-      if (!level) continue;
-      toCompose.push({
-        key: r.decision_key,
-        level: level.level,
-        kind: levelKind(level),
-        name: levelName(level),
-        trigger: level.when.text,
-        to: level.to,
-        cc: [...level.cc],
-        opd: view.clock.opd,
-        stepAt: r.step_at.getTime(),
-        decidedAt: r.decided_at.getTime(),
-        view,
-      });
-    }
-    if (toCompose.length > 0) await this.compose(trx, session, toCompose, now);
-
     return views.map((v) => this.withNextCheck(v.clock, now));
   }
 
-  private async compose(
-    trx: Knex.Transaction,
-    session: BulkSession,
+  /**
+   * Resolves the recipients of decisions at `now` (the notify step's instant: whoever holds the
+   * role now gets it). The directory lookups are made once per (agency, addressee, copies) in a
+   * scan; the result carries each decision's key.
+   */
+  resolve(
     decisions: readonly EscalationDecision[],
+    appointments: readonly StoredAppointment[],
     now: Instant,
-  ): Promise<void> {
-    const appointments = await this.directory(trx);
+  ): Map<string, RecipientResolution> {
     const resolved = new Map<string, RecipientResolution>();
-    const undeliverable: string[] = [];
-    const unfilled = new Map<string, RoleSlot>();
     for (const d of decisions) {
-      const r = resolveRecipients(d, appointments, now);
-      resolved.set(d.key, r);
-      for (const u of r.unfilled) unfilled.set(`${u.opd ?? "-"}|${u.role}`, u);
-      if (r.status === "undeliverable") undeliverable.push(d.key);
-    }
-    for (const u of unfilled.values()) {
-      this.log.warn("role vacant and no coordinator to stand in", { opd: u.opd, role: u.role });
-    }
-    this.counts.unfilled += unfilled.size;
-    if (undeliverable.length > 0) {
-      this.counts.undeliverable += undeliverable.length;
-      this.log.error(
-        "escalations without any recipient: appoint the coordinator (pantau officers import)",
-        { count: undeliverable.length, first: undeliverable[0] },
-      );
-      await markUndeliverable(trx, undeliverable, now);
-    }
-    const emails = composeEmails(decisions, resolved, composeContext(this.ctx, now, this.scanId));
-    const written = await enqueueAll(trx, emails, now);
-    // A decision carried by several messages (one per addressee) links to the last, as before.
-    const links = new Map<string, number>();
-    const counted = new Set<string>();
-    for (const email of emails) {
-      const w = written.get(email.dedupeKey);
-      if (!w) continue;
-      if (w.created && !counted.has(email.dedupeKey)) {
-        counted.add(email.dedupeKey);
-        this.counts.emailsQueued++;
-        if (email.kind === "vacancy") this.counts.vacancyNotices++;
+      const memo = `${now}\u0000${d.opd}\u0000${d.to}\u0000${d.cc.join(",")}`;
+      let r = this.resolutions.get(memo);
+      if (!r) {
+        r = resolveRecipients(d, appointments, now);
+        this.resolutions.set(memo, r);
       }
-      if (email.kind === "escalation") for (const key of email.items) links.set(key, w.id);
+      resolved.set(d.key, { ...r, decisionKey: d.key });
     }
-    await linkMessages(session, links);
+    return resolved;
   }
 
   /** The clock with next_check_at brought forward to its next escalation step, if earlier. */

@@ -1,15 +1,16 @@
-// One scan: the due reports, then two review passes, then the daily digest, in that order, each
-// pass in batches with one transaction per batch. A batch: lock its reports (FOR UPDATE SKIP
-// LOCKED, so parallel scanners split the work), read their histories and stored decisions,
-// derive their clocks (pure), decide and write their escalations and messages
-// (escalationRun.ts), store the clocks with their next check. A fixed, small number of
-// statements per batch, whatever its size; none per report.
+// One scan: the due reports, then a review pass, then the notify step, then the daily digest, in
+// that order, the passes in batches with one transaction per batch. A batch: lock its reports
+// (FOR UPDATE SKIP LOCKED, so parallel scanners split the work), read their histories and stored
+// decisions, derive their clocks (pure), decide and write their escalations (escalationRun.ts),
+// store the clocks with their next check. A fixed, small number of statements per batch,
+// whatever its size; none per report.
 //
 // - due pass: reports with a clock whose next_check_at has come (recorded in scan_runs);
-// - review passes: clocks re-derived outside the scan (an import stopped or paused them, a
-//   recomputation changed their SOP), and decisions waiting for a message (their message was
-//   cancelled with a sibling's);
-// - the daily digest (digest.ts).
+// - review pass: clocks re-derived outside the scan (an import stopped or paused them, a
+//   recomputation changed their SOP);
+// - notify step (notifyStep.ts): one message per person for every decision waiting for one
+//   (decided now, by a crashed scan, or whose message was cancelled with a sibling's);
+// - the daily digest (digest.ts), one per person per working day.
 // On PostgreSQL one scan runs at a time across instances (an advisory lock per schema): a second
 // instance skips its scan and says so. The embedded database serves one process.
 import type { Knex } from "knex";
@@ -22,6 +23,7 @@ import { refreshReports } from "./clockService.js";
 import { runReminders } from "./digest.js";
 import { EscalationRun, clockView, emptyCounts, type EscalationCounts } from "./escalationRun.js";
 import { loadDecisions } from "./escalationStore.js";
+import { runNotifyStep } from "./notifyStep.js";
 import { finishScanRun, lockDueReports, saveScannedClocks, startScanRun } from "./scanStore.js";
 
 export interface ScanResult {
@@ -33,7 +35,7 @@ export interface ScanResult {
 export interface EscalationScanResult extends ScanResult {
   /** True when another instance was scanning (PostgreSQL): nothing was done. */
   skipped: boolean;
-  /** Reports reviewed outside the due scan (re-derived elsewhere, or awaiting a message). */
+  /** Reports reviewed outside the due scan (re-derived elsewhere). */
   reportsReviewed: number;
   escalation: EscalationCounts;
 }
@@ -212,18 +214,21 @@ const uncheckedReports: Candidates = async (db, after, limit) => {
   return rows.map((r) => r.tracking_id);
 };
 
-/** Decisions waiting for a message (their message was cancelled with a sibling's). */
-const uncomposedReports: Candidates = async (db, after, limit) => {
-  const rows = (await db("escalations")
-    .distinct("tracking_id")
-    .where({ status: "pending" })
-    .whereNull("email_id")
-    .whereNull("undeliverable_at")
-    .where("tracking_id", ">", after)
-    .orderBy("tracking_id")
-    .limit(limit)) as { tracking_id: string }[];
-  return rows.map((r) => r.tracking_id);
-};
+/**
+ * The scan's deciding passes — the due pass and the review pass with escalation — without the
+ * notify step: what a scan has committed when it dies before composing (tests, tools).
+ */
+export async function decideDue(
+  ctx: AppContext,
+  run: EscalationRun,
+  now: Instant,
+  options: EscalationScanOptions = {},
+): Promise<{ scan: ScanResult; reviewed: number }> {
+  const batchSize = options.batchSize ?? 1000;
+  const scan = await scanDuePass(ctx, run, now, batchSize, options.wallClock ?? (() => now));
+  const reviewed = await reviewPass(ctx, run, now, batchSize, uncheckedReports);
+  return { scan, reviewed };
+}
 
 /** One scan at `now` with escalation (see the comment at the top). */
 export async function runEscalationScan(
@@ -231,7 +236,6 @@ export async function runEscalationScan(
   now: Instant,
   options: EscalationScanOptions = {},
 ): Promise<EscalationScanResult> {
-  const batchSize = options.batchSize ?? 1000;
   const unlock = await tryScanLock(ctx);
   if (!unlock) {
     ctx.logger.info("scan skipped: another instance is scanning this database", {
@@ -248,9 +252,8 @@ export async function runEscalationScan(
   }
   try {
     const run = new EscalationRun(ctx, now, `${new Date(now).toISOString()}@${ctx.instanceId}`);
-    const scan = await scanDuePass(ctx, run, now, batchSize, options.wallClock ?? (() => now));
-    let reviewed = await reviewPass(ctx, run, now, batchSize, uncheckedReports);
-    reviewed += await reviewPass(ctx, run, now, batchSize, uncomposedReports);
+    const { scan, reviewed } = await decideDue(ctx, run, now, options);
+    await runNotifyStep(ctx, run, now);
     await runReminders(ctx, run, now);
     return { ...scan, skipped: false, reportsReviewed: reviewed, escalation: run.counts };
   } finally {

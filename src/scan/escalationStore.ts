@@ -1,11 +1,13 @@
 // The escalations table as the scan uses it: the decisions already taken for a batch of reports,
-// the batch's new decisions (one statement), cancellations before sending, undeliverable marks
-// and the link from decisions to the outbox message that carries them (one statement). Every
-// function runs in the batch's transaction; instants are bound, never the database's now().
+// the batch's new decisions (one statement), cancellations before sending, and the notify step's
+// reads and marks (pending decisions without a message, with their clocks and report facts;
+// undeliverable; composed). Every function runs in the caller's transaction; instants are bound,
+// never the database's now().
 //
 // Invariants: at most one non-cancelled row per decision key (the partial unique index
-// escalations_once: a cancelled step can be decided again); a decision whose message has started
-// to go out (sending, sent) is never cancelled; a message left with no live decision is cancelled.
+// escalations_once: a cancelled step can be decided again); a decision one of whose messages has
+// started to go out (sending, sent) is never cancelled; a message carrying a cancelled decision
+// is cancelled before it goes out, and the other items it carried are composed again.
 import type { Knex } from "knex";
 import type { EscalationDecision } from "../core/escalation/ladder.js";
 import type { Instant } from "../core/types.js";
@@ -20,14 +22,12 @@ export interface DecisionRow {
   seq: number;
   level: number;
   status: string;
-  email_id: number | string | null;
   step_at: Date;
   decided_at: Date;
-  undeliverable_at: Date | null;
 }
 
-const LOAD_DECISIONS = `SELECT decision_key, tracking_id, stage, seq, level, status, email_id,
-  step_at, decided_at, undeliverable_at
+const LOAD_DECISIONS = `SELECT decision_key, tracking_id, stage, seq, level, status, step_at,
+  decided_at
 FROM escalations WHERE tracking_id = ANY($1::text::text[]) AND status <> 'cancelled'`;
 
 /** Decisions of these reports that are not cancelled (pending, sent, superseded). */
@@ -94,71 +94,86 @@ export async function insertDecisions(
 export interface Cancellation {
   /** Decision keys cancelled. */
   cancelled: Set<string>;
-  /** Pending decisions that lost their message (a sibling's cancellation): to compose again. */
-  unlinked: Set<string>;
-  /** Messages cancelled because every decision they carried was. */
+  /** Messages cancelled because they carried a cancelled decision. */
   messagesCancelled: number;
 }
 
 /**
- * Cancels pending decisions whose message has not started to go out. Messages left with no live
- * decision are cancelled; the other decisions they carried lose their message (email_id null).
- * Statements only when there is something to cancel.
+ * Cancels pending decisions none of whose messages has started to go out. A message carrying a
+ * cancelled decision is cancelled (if still pending or failed); its delivery rows are deleted and
+ * the other decisions it carried become uncomposed, so the notify step composes them again for
+ * that person. Statements only when there is something to cancel.
  */
 export async function cancelDecisions(
   trx: Knex.Transaction,
   keys: readonly string[],
   now: Instant,
 ): Promise<Cancellation> {
-  const result: Cancellation = { cancelled: new Set(), unlinked: new Set(), messagesCancelled: 0 };
-  if (keys.length === 0) return result;
-  const rows = (await trx("escalations")
-    .select("decision_key", "email_id")
-    .whereIn("decision_key", keys)
-    .where({ status: "pending" })) as { decision_key: string; email_id: number | null }[];
-  const emailIds = [...new Set(rows.map((r) => r.email_id).filter((x) => x !== null))].map(Number);
+  const cancelled = new Set<string>();
+  if (keys.length === 0) return { cancelled, messagesCancelled: 0 };
+  const pending = (
+    (await trx("escalations")
+      .select("decision_key")
+      .whereIn("decision_key", keys)
+      .where({ status: "pending" })) as { decision_key: string }[]
+  ).map((r) => r.decision_key);
+  if (pending.length === 0) return { cancelled, messagesCancelled: 0 };
+  const deliveries = (await trx("notification_deliveries")
+    .select("item_key", "outbox_id")
+    .whereIn("item_key", pending)) as { item_key: string; outbox_id: number | string | null }[];
+  const outboxIds = [...new Set(deliveries.map((d) => d.outbox_id).filter((x) => x !== null))].map(
+    Number,
+  );
   // Lock the messages: a sender claiming one waits for this transaction (or skips it).
   const states = new Map<number, string>();
-  if (emailIds.length > 0) {
-    const out = (await trx("outbox").select("id", "state").whereIn("id", emailIds).forUpdate()) as {
-      id: number | string;
-      state: string;
-    }[];
-    for (const o of out) states.set(Number(o.id), o.state);
+  if (outboxIds.length > 0) {
+    const rows = (await trx("outbox")
+      .select("id", "state")
+      .whereIn("id", outboxIds)
+      .forUpdate()) as { id: number | string; state: string }[];
+    for (const r of rows) states.set(Number(r.id), r.state);
   }
-  const cancellable = rows.filter((r) => {
-    if (r.email_id === null) return true;
-    const s = states.get(Number(r.email_id));
-    // Already going out (or out): it stays, and the sender marks it sent.
-    return s === "pending" || s === "failed" || s === "cancelled";
-  });
-  if (cancellable.length === 0) return result;
-  const cancelKeys = cancellable.map((r) => r.decision_key);
+  const busy = new Set(
+    deliveries
+      .filter((d) => {
+        const s = d.outbox_id === null ? undefined : states.get(Number(d.outbox_id));
+        return s === "sending" || s === "sent";
+      })
+      .map((d) => d.item_key),
+  );
+  const cancelKeys = pending.filter((k) => !busy.has(k));
+  if (cancelKeys.length === 0) return { cancelled, messagesCancelled: 0 };
   await trx("escalations")
     .whereIn("decision_key", cancelKeys)
     .where({ status: "pending" })
     .update({ status: "cancelled", cancelled_at: new Date(now) });
-  for (const k of cancelKeys) result.cancelled.add(k);
-  const affected = [...new Set(cancellable.map((r) => r.email_id).filter((x) => x !== null))].map(
-    Number,
-  );
+  for (const k of cancelKeys) cancelled.add(k);
+  const affected = [
+    ...new Set(
+      deliveries
+        .filter((d) => cancelled.has(d.item_key) && d.outbox_id !== null)
+        .map((d) => Number(d.outbox_id))
+        .filter((id) => {
+          const s = states.get(id);
+          return s === "pending" || s === "failed";
+        }),
+    ),
+  ];
   if (affected.length > 0) {
     await trx("outbox")
       .whereIn("id", affected)
-      .whereIn("state", ["pending", "failed"])
       .update({ state: "cancelled", locked_by: null, locked_until: null });
-    const unlinked = (await trx("escalations")
-      .whereIn("email_id", affected)
+    const siblings = trx("notification_deliveries")
+      .select("item_key")
+      .whereIn("outbox_id", affected);
+    await trx("escalations")
       .where({ status: "pending" })
-      .update({ email_id: null })
-      .returning(["decision_key", "undeliverable_at"])) as {
-      decision_key: string;
-      undeliverable_at: Date | null;
-    }[];
-    for (const r of unlinked) if (r.undeliverable_at === null) result.unlinked.add(r.decision_key);
+      .whereIn("decision_key", siblings)
+      .update({ composed_at: null });
+    await trx("notification_deliveries").whereIn("outbox_id", affected).delete();
   }
-  result.messagesCancelled = affected.length;
-  return result;
+  await trx("notification_deliveries").whereIn("item_key", cancelKeys).delete();
+  return { cancelled, messagesCancelled: affected.length };
 }
 
 /** Marks pending decisions nobody can receive (the role and the coordinator both vacant). */
@@ -172,19 +187,4 @@ export async function markUndeliverable(
     .whereIn("decision_key", keys)
     .where({ status: "pending" })
     .update({ undeliverable_at: new Date(now) });
-}
-
-const LINK_MESSAGES = `UPDATE escalations AS e SET email_id = u.email_id, undeliverable_at = NULL
-FROM unnest($1::text::text[], $2::text::bigint[]) AS u(decision_key, email_id)
-WHERE e.decision_key = u.decision_key AND e.status = 'pending'`;
-
-/** Links pending decisions to the outbox message carrying them (decision key → message id). */
-export async function linkMessages(
-  session: BulkSession,
-  links: ReadonlyMap<string, number>,
-): Promise<void> {
-  if (links.size === 0) return;
-  const rows = new ColumnBatch(2);
-  for (const [key, id] of links) rows.add([key, id]);
-  await session.query(LINK_MESSAGES, rows.literals());
 }

@@ -82,6 +82,36 @@ describe("pantau doctor", function () {
     ]);
   });
 
+  it("checks that each webhook's secret and URL variables are set, without showing them", async () => {
+    const hook = {
+      name: "telegram",
+      url: null,
+      urlEnv: "PANTAU_TG_URL",
+      secretEnv: "PANTAU_TG_SECRET",
+      address: "telegram_chat_id" as const,
+      format: "telegram" as const,
+      roles: null,
+      levels: null,
+      timeoutMs: 10_000,
+      template: "{summary}",
+    };
+    const cfg: PantauConfig = { ...config, notify: { ...config.notify, webhooks: [hook] } };
+    const db: Database = { ...app.db, close: () => Promise.resolve() };
+    const run = (env: NodeJS.ProcessEnv) =>
+      runDoctor({ env, config: cfg, now: IMPORTED, open: () => Promise.resolve(db) });
+    const missing = (await run({ PANTAU_TG_SECRET: "s3cr3t" })).find(
+      (c) => c.name === "webhook:telegram",
+    )!;
+    expect(missing.level).to.equal("fail");
+    expect(missing.message.en).to.include("PANTAU_TG_URL is not set");
+    expect(missing.action?.id).to.include("pantau outbox retry --all-failed");
+    expect(JSON.stringify(missing)).not.to.include("s3cr3t");
+    const ok = (
+      await run({ PANTAU_TG_SECRET: "s3cr3t", PANTAU_TG_URL: "https://t.example/x" })
+    ).find((c) => c.name === "webhook:telegram")!;
+    expect(ok.level).to.equal("ok");
+  });
+
   it("turns each problem into WARN or FAIL with what to do", async () => {
     // No coordinator, a dishub report without a liaison, one failed message, SMTP down, and the
     // doctor run three days after the last scan and the last data.

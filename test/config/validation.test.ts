@@ -100,6 +100,42 @@ describe("config: validation", () => {
       expectError(dir, "pantau.yaml", "coordinator");
     });
 
+    it("rejects a webhook without its secret's environment variable, and a bad quiet hour", () => {
+      const dir = copyConfig();
+      edit(
+        dir,
+        "pantau.yaml",
+        "  webhooks: []",
+        "  webhooks:\n    - { name: whatsapp, url: https://wa.example/send, address: phone }",
+      );
+      const issue = expectError(dir, "pantau.yaml", "notify.webhooks");
+      expect(issue.message.en).to.include("secret_env is required");
+      expect(issue.message.id).to.include("webhooks.whatsapp");
+      const quiet = copyConfig();
+      edit(quiet, "pantau.yaml", '    start: "20:00"', '    start: "25:00"');
+      expectError(quiet, "pantau.yaml", "notify.quiet_hours.start");
+    });
+
+    it("accepts a webhook with a Telegram URL from the environment", () => {
+      const dir = copyConfig();
+      edit(
+        dir,
+        "pantau.yaml",
+        "  webhooks: []",
+        "  webhooks:\n    - { name: telegram, url_env: PANTAU_TG_URL, secret_env: PANTAU_TG_SECRET, address: telegram_chat_id, levels: [2] }",
+      );
+      expect(errorsOf(validateConfig(dir))).to.deep.equal([]);
+      const config = loadConfig({ configDir: dir, env: {} });
+      expect(config.notify.webhooks[0]).to.include({
+        name: "telegram",
+        url: null,
+        urlEnv: "PANTAU_TG_URL",
+        format: "telegram",
+        timeoutMs: 10_000,
+      });
+      expect(config.notify.quietHours).to.deep.equal({ startMinute: 1200, endMinute: 420 });
+    });
+
     it("rejects an unknown IANA zone", () => {
       const dir = copyConfig();
       edit(dir, "pantau.yaml", "default_zone: Asia/Jakarta", "default_zone: WIB");

@@ -5,17 +5,14 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import knexPkg from "knex";
 import { bootstrap } from "../../src/app/bootstrap.js";
 import { runScan } from "../../src/scan/scanJob.js";
 import { explainView, statusView } from "../../src/app/statusService.js";
-import { openDatabase, type Database } from "../../src/db/connect.js";
 import { migrateLatest, migrateUpTo, pendingMigrations } from "../../src/db/migrate.js";
 import { createLogger } from "../../src/log.js";
 import { rollupDifferences } from "../../src/reports/rollup.js";
 import { testConfig } from "../helpers/app.js";
-import { testBackend, testDatabaseUrl } from "../helpers/db.js";
+import { createEmptyDatabase, testBackend } from "../helpers/db.js";
 import { repoRoot } from "../helpers/process.js";
 
 interface ReleaseFixture {
@@ -27,35 +24,6 @@ interface ReleaseFixture {
 const FIXTURE = "release-0.1.0.json";
 const NOW = Date.parse("2026-10-20T09:00:00+07:00");
 
-async function emptyDatabase(): Promise<{ db: Database; drop(): Promise<void> }> {
-  if (testBackend === "embedded") {
-    const pglite = new PGlite();
-    const db = await openDatabase({ databaseUrl: null, dataDir: "", command: "test", pglite });
-    return { db, drop: () => db.close() };
-  }
-  const schema = `u_${Math.random().toString(36).slice(2, 12)}`;
-  const admin = knexPkg.knex({
-    client: "pg",
-    connection: testDatabaseUrl,
-    pool: { min: 0, max: 1 },
-  });
-  await admin.raw(`CREATE SCHEMA ${schema}`);
-  const db = await openDatabase({
-    databaseUrl: testDatabaseUrl,
-    dataDir: "",
-    command: "test",
-    schema,
-  });
-  return {
-    db,
-    async drop() {
-      await db.close();
-      await admin.raw(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.destroy();
-    },
-  };
-}
-
 describe(`upgrade from the previous release's database (${testBackend})`, function () {
   this.timeout(180_000);
 
@@ -63,7 +31,7 @@ describe(`upgrade from the previous release's database (${testBackend})`, functi
     const fixture = JSON.parse(
       readFileSync(join(repoRoot, "test", "fixtures", FIXTURE), "utf8"),
     ) as ReleaseFixture;
-    const { db, drop } = await emptyDatabase();
+    const { db, drop } = await createEmptyDatabase();
     try {
       await migrateUpTo(db.knex, fixture.lastMigration);
       // The previous release's data, loaded as it was (no foreign-key order needed).

@@ -143,7 +143,8 @@ describe("escalation commands and processes", function () {
     clockNow = OVERDUE;
     const scan = await pantau("scan", "--once", "--now", "2025-03-12T07:00");
     expect(scan.out).to.include("2 diputuskan");
-    expect(scan.out).to.include("0 terkirim, 1 dicoba lagi nanti");
+    // One message per person: the supervisor, the liaison and the coordinator.
+    expect(scan.out).to.include("0 terkirim, 3 dicoba lagi nanti");
     expect(smtp.received).to.have.length(0);
 
     // Make it fail for good: enough rounds past each backoff.
@@ -158,8 +159,14 @@ describe("escalation commands and processes", function () {
       kind: string;
       attempts: number;
     }[];
-    // The escalation, and the daily reminder queued from 08:00 (failing the same way).
-    expect(rows.map((r) => r.kind)).to.deep.equal(["escalation", "reminder"]);
+    // The escalation (one message per person), and the daily reminder queued from 08:00
+    // (failing the same way).
+    expect(rows.map((r) => r.kind)).to.deep.equal([
+      "escalation",
+      "escalation",
+      "escalation",
+      "reminder",
+    ]);
     const esc = rows[0]!;
     expect(esc).to.include({ state: "failed", attempts: 8 });
     const table = await pantau("outbox", "list", "--failed");
@@ -175,11 +182,11 @@ describe("escalation commands and processes", function () {
     const again = await pantau("scan", "--once", "--now", new Date(clockNow).toISOString());
     expect(again.out).to.include("1 terkirim");
     const all = await pantau("outbox", "retry", "--all-failed");
-    expect(all.out).to.include("1 pesan diantre ulang");
+    expect(all.out).to.include("3 pesan diantre ulang");
     clockNow += 60_000;
     await pantau("scan", "--once", "--now", new Date(clockNow).toISOString());
-    await smtp.waitFor(2);
-    expect(smtp.received).to.have.length(2);
+    await smtp.waitFor(4);
+    expect(smtp.received).to.have.length(4);
     expect((await pantau("outbox", "list", "--failed")).out).to.include("Tidak ada pesan");
   });
 
@@ -229,13 +236,18 @@ describe("escalation commands and processes", function () {
     const escalations = smtp.received.filter(
       (r) => r.parsed.headers.get("x-pantau-kind") === "escalation",
     );
-    expect(escalations).to.have.length(1);
+    // One message per person: the supervisor, the liaison and the coordinator.
+    expect(escalations).to.have.length(3);
     expect(escalations[0]!.parsed.subject).to.include("Dinas Pekerjaan Umum Bina Marga");
     const ids = smtp.received.map((r) => r.parsed.messageId);
     expect(new Set(ids).size).to.equal(ids.length);
     const list = await runPantau(["outbox", "list", "--all", "--format", "json"], env);
     const rows = JSON.parse(list.stdout) as { state: string; kind: string }[];
-    expect(rows.filter((r) => r.kind === "escalation").map((r) => r.state)).to.deep.equal(["sent"]);
+    expect(rows.filter((r) => r.kind === "escalation").map((r) => r.state)).to.deep.equal([
+      "sent",
+      "sent",
+      "sent",
+    ]);
     expect(rows.every((r) => r.state === "sent")).to.equal(true);
   });
 });

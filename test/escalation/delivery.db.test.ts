@@ -87,9 +87,10 @@ describe("outbox delivery", function () {
           : [await run(app.ctx), await run(second)];
       const decided = results.reduce((n, r) => n + r.scan.escalation.decided, 0);
       expect(decided).to.equal(5);
-      // dpubm: supervisor + copies; dishub: supervisor, the vacant liaison's copy to the
-      // coordinator, and one vacancy notice.
-      const expected = 3;
+      // One message per person: the dpubm supervisor and liaison, the dishub supervisor, and the
+      // coordinator (copies of both agencies, standing in for dishub's vacant liaison, and the
+      // vacancy notice).
+      const expected = 4;
       await smtp.waitFor(expected);
       // A few more rounds from both: nothing new.
       await run(app.ctx);
@@ -98,7 +99,7 @@ describe("outbox delivery", function () {
       expect(ids).to.have.length(expected);
       expect(new Set(ids).size).to.equal(expected);
       const outbox = await listOutbox(app.ctx.db.knex);
-      expect(outbox.map((m) => m.state)).to.deep.equal(["sent", "sent", "sent"]);
+      expect(outbox.map((m) => m.state)).to.deep.equal(["sent", "sent", "sent", "sent"]);
     } finally {
       await closeSecond();
     }

@@ -72,30 +72,51 @@ describe("escalation and email", function () {
     );
     expect(m.headers.get("auto-submitted")).to.equal("auto-generated");
 
+    // One message per person: the supervisor is asked to act, the liaison and the coordinator
+    // get their own copy (no Cc header: each person receives exactly one message).
     const second = await scanAndSend(app.ctx, smtp, OVERDUE);
     expect(second.scan.escalation.decided).to.equal(5);
-    await smtp.waitFor(2);
-    const esc = smtp.received[1]!.parsed;
-    expect(addressesOf(esc.to)).to.deep.equal(["kepala.dpubm@malangkab.example"]);
-    expect(addressesOf(esc.cc)).to.deep.equal([
+    await smtp.waitFor(4);
+    const byTo = (from: number, address: string) =>
+      smtp.received.slice(from).find((r) => addressesOf(r.parsed.to).includes(address))!.parsed;
+    expect(
+      smtp.received
+        .slice(1)
+        .map((r) => addressesOf(r.parsed.to)[0])
+        .sort(),
+    ).to.deep.equal([
+      "kepala.dpubm@malangkab.example",
       "koordinator@malangkab.example",
       "penghubung.dpubm@malangkab.example",
     ]);
+    const esc = byTo(1, "kepala.dpubm@malangkab.example");
+    expect(addressesOf(esc.cc)).to.deep.equal([]);
     expect(esc.subject).to.equal(
       "[Pantau] 5 laporan Dinas Pekerjaan Umum Bina Marga melewati batas waktu",
     );
-    expect(esc.text).to.include("Tembusan:");
+    expect(esc.text).to.include("Perlu tindakan Anda (5)");
+    expect(esc.text).to.include(
+      "Juga diberitahukan kepada: Eko Prasetyo (pejabat penghubung Dinas Pekerjaan Umum Bina Marga); Dewi Anggraini (admin koordinator)",
+    );
+    const copy = byTo(1, "penghubung.dpubm@malangkab.example");
+    expect(copy.subject).to.equal("[Pantau] 5 laporan Dinas Pekerjaan Umum Bina Marga: 5 tembusan");
+    expect(copy.text).to.include("Tembusan, untuk diketahui (5)");
 
     const third = await scanAndSend(app.ctx, smtp, ESCALATED);
     expect(third.scan.escalation.decided).to.equal(5);
-    await smtp.waitFor(3);
-    const lead = smtp.received[2]!.parsed;
-    expect(addressesOf(lead.to)).to.deep.equal(["pimpinan@malangkab.example"]);
-    expect(addressesOf(lead.cc)).to.deep.equal([
+    await smtp.waitFor(7);
+    expect(
+      smtp.received
+        .slice(4)
+        .map((r) => addressesOf(r.parsed.to)[0])
+        .sort(),
+    ).to.deep.equal([
       "kepala.dpubm@malangkab.example",
       "koordinator@malangkab.example",
+      "pimpinan@malangkab.example",
     ]);
-    expect(lead.subject).to.include("eskalasi pimpinan");
+    const lead = byTo(4, "pimpinan@malangkab.example");
+    expect(addressesOf(lead.cc)).to.deep.equal([]);
     expect(lead.text).to.include("Terlambat: 3,29 hari kerja");
   });
 
@@ -121,7 +142,8 @@ describe("escalation and email", function () {
     const later = await scanAndSend(app.ctx, smtp, OVERDUE + 1_800_000);
     expect(again.scan.escalation.decided + later.scan.escalation.decided).to.equal(0);
     expect(again.send?.sent).to.equal(0);
-    expect(smtp.received).to.have.length(1);
+    // The supervisor, the liaison and the coordinator: one message each.
+    expect(smtp.received).to.have.length(3);
     // The lower level was superseded (no "at risk" after an escalation), never sent.
     const rows = (await app.ctx.db
       .knex("escalations")
@@ -146,19 +168,18 @@ describe("escalation and email", function () {
     await importReports(app.ctx, [dpubmReport("3101")], IMPORTED);
     const first = await scanAndSend(app.ctx, smtp, AT_RISK);
     expect(first.scan.escalation.vacancyNotices).to.equal(1);
-    await smtp.waitFor(2);
-    const subjects = smtp.received.map((r) => r.parsed.subject).sort();
-    expect(subjects).to.deep.equal([
-      "[Pantau] 1 laporan Dinas Pekerjaan Umum Bina Marga mendekati batas waktu",
-      "[Pantau] Jabatan kosong: pejabat penghubung Dinas Pekerjaan Umum Bina Marga",
-    ]);
-    for (const r of smtp.received) {
-      expect(addressesOf(r.parsed.to)).to.deep.equal(["koordinator@malangkab.example"]);
-    }
-    const item = smtp.received.find((r) => r.parsed.subject?.includes("mendekati"))!;
-    expect(item.parsed.text).to.include(
-      "sebagai admin koordinator karena jabatan berikut sedang kosong",
+    // One message to the coordinator: the item (in the liaison's place) and the vacancy notice.
+    await smtp.waitFor(1);
+    expect(smtp.received).to.have.length(1);
+    const item = smtp.received[0]!;
+    expect(item.parsed.subject).to.equal(
+      "[Pantau] 1 laporan Dinas Pekerjaan Umum Bina Marga: 1 perlu tindakan Anda, 1 jabatan kosong",
     );
+    expect(addressesOf(item.parsed.to)).to.deep.equal(["koordinator@malangkab.example"]);
+    expect(item.parsed.text).to.include(
+      "Sebagai pengganti: pejabat penghubung Dinas Pekerjaan Umum Bina Marga (jabatan kosong",
+    );
+    expect(item.parsed.text).to.include("Jabatan kosong (1)");
 
     // Another report of the same agency later: the item again to the coordinator, no new notice.
     await importReports(
@@ -175,9 +196,9 @@ describe("escalation and email", function () {
     );
     const second = await scanAndSend(app.ctx, smtp, wib("2025-03-12T09:00"));
     expect(second.scan.escalation.vacancyNotices).to.equal(0);
-    await smtp.waitFor(3);
+    await smtp.waitFor(2);
     await scanAndSend(app.ctx, smtp, wib("2025-03-12T10:00"));
-    const notices = smtp.received.filter((r) => r.parsed.subject?.includes("Jabatan kosong"));
+    const notices = smtp.received.filter((r) => r.parsed.text?.includes("Jabatan kosong ("));
     expect(notices).to.have.length(1);
   });
 
@@ -228,13 +249,16 @@ describe("escalation and email", function () {
     );
     const next = await scanAndSend(app.ctx, smtp, wib("2025-03-12T07:45"));
     expect(next.scan.escalation.cancelled).to.equal(1);
-    await smtp.waitFor(1);
-    expect(smtp.received).to.have.length(1);
-    const text = smtp.received[0]!.parsed.text ?? "";
-    expect(text).to.include("Laporan 3302");
-    expect(text).not.to.include("3301");
+    // Supervisor, liaison and coordinator: each message cancelled and composed again without 3301.
+    await smtp.waitFor(3);
+    expect(smtp.received).to.have.length(3);
+    for (const r of smtp.received) {
+      const text = r.parsed.text ?? "";
+      expect(text).to.include("Laporan 3302");
+      expect(text).not.to.include("3301");
+    }
     const states = (await listOutbox(app.ctx.db.knex)).map((m) => m.state).sort();
-    expect(states).to.deep.equal(["cancelled", "sent"]);
+    expect(states).to.deep.equal(["cancelled", "cancelled", "cancelled", "sent", "sent", "sent"]);
   });
 
   it("re-arms a level once when a pause moves the due instant later", async () => {
@@ -280,9 +304,12 @@ describe("escalation and email", function () {
     const fired = await scanAndSend(app.ctx, smtp, due + 60_000);
     expect(fired.scan.escalation.decided).to.equal(1);
     await scanAndSend(app.ctx, smtp, due + 3_600_000);
-    await smtp.waitFor(1);
-    expect(smtp.received).to.have.length(1);
-    expect(smtp.received[0]!.parsed.subject).to.include("melewati batas waktu");
+    await smtp.waitFor(3);
+    // Supervisor, liaison and coordinator, once each.
+    expect(smtp.received).to.have.length(3);
+    expect(smtp.received.map((r) => r.parsed.subject).join("\n")).to.include(
+      "melewati batas waktu",
+    );
     const statuses = (await app.ctx.db
       .knex("escalations")
       .where({ tracking_id: "3401", level: 1 })

@@ -90,11 +90,13 @@ describe("escalation configuration", function () {
         const early = await scanAndSend(app.ctx, smtp, AT_RISK);
         expect(early.scan.escalation.decided).to.equal(0);
         await scanAndSend(app.ctx, smtp, OVERDUE);
-        const [mail] = await smtp.waitFor(1);
-        expect(mail!.envelopeTo.sort()).to.deep.equal([
+        // One message per person: the supervisor to act, the coordinator copied.
+        await smtp.waitFor(2);
+        expect(smtp.received.flatMap((m) => m.envelopeTo).sort()).to.deep.equal([
           "kepala.dpubm@malangkab.example",
           "koordinator@malangkab.example",
         ]);
+        expect(smtp.received).to.have.length(2);
       } finally {
         await smtp.close();
       }

@@ -79,3 +79,33 @@ export async function createTestDatabase(
   const db = await openDatabase({ databaseUrl: null, dataDir: "", command: "test", pglite });
   return { ...db, schema: null, url: null };
 }
+
+/** A database with no migrations applied (upgrade tests); drop() closes and removes it. */
+export async function createEmptyDatabase(): Promise<{ db: Database; drop(): Promise<void> }> {
+  if (testBackend === "embedded") {
+    const pglite = new PGlite();
+    const db = await openDatabase({ databaseUrl: null, dataDir: "", command: "test", pglite });
+    return { db, drop: () => db.close() };
+  }
+  const schema = `u_${Math.random().toString(36).slice(2, 12)}`;
+  const admin = knexPkg.knex({
+    client: "pg",
+    connection: testDatabaseUrl,
+    pool: { min: 0, max: 1 },
+  });
+  await admin.raw(`CREATE SCHEMA ${schema}`);
+  const db = await openDatabase({
+    databaseUrl: testDatabaseUrl,
+    dataDir: "",
+    command: "test",
+    schema,
+  });
+  return {
+    db,
+    async drop() {
+      await db.close();
+      await admin.raw(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.destroy();
+    },
+  };
+}

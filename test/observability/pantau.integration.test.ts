@@ -32,6 +32,7 @@ const KEY_METRICS = [
   "pantau_scan_last_success_timestamp_seconds",
   "pantau_scan_duration_seconds",
   "pantau_emails_sent_total",
+  "pantau_notifications_sent_total",
 ];
 
 describe("observability: Prometheus scrapes a running Pantau with demo data", function () {

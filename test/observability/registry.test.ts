@@ -105,6 +105,7 @@ describe("observability: metrics registry", () => {
       "level",
       "state",
       "collector",
+      "channel",
       "name",
       "kind",
       "version",

@@ -96,6 +96,9 @@ describe("files Pantau writes are owner-only", function () {
       createdAt: Date.UTC(2025, 6, 25),
       sentAt: null,
       lockedBy: null,
+      channel: "email",
+      endpoint: null,
+      payload: null,
     };
     await transport.send(message);
     await transport.close();

@@ -105,8 +105,8 @@ export function registerDaemonCommands(program: Command, runtime: CliRuntime): v
         const e = result.escalation;
         io.out(
           pick(lang, {
-            id: `Pemindaian selesai: ${result.reportsRefreshed} laporan jatuh tempo diperbarui, ${result.reportsReviewed} ditinjau; eskalasi: ${e.decided} diputuskan, ${e.superseded} dilampaui, ${e.cancelled} dibatalkan, ${e.undeliverable} tanpa penerima; ${e.emailsQueued} email masuk outbox (${e.vacancyNotices} jabatan kosong, ${e.reminders} pengingat harian).`,
-            en: `Scan finished: ${result.reportsRefreshed} due reports refreshed, ${result.reportsReviewed} reviewed; escalations: ${e.decided} decided, ${e.superseded} superseded, ${e.cancelled} cancelled, ${e.undeliverable} without recipient; ${e.emailsQueued} emails queued (${e.vacancyNotices} vacancy notices, ${e.reminders} daily reminders).`,
+            id: `Pemindaian selesai: ${result.reportsRefreshed} laporan jatuh tempo diperbarui, ${result.reportsReviewed} ditinjau; eskalasi: ${e.decided} diputuskan, ${e.superseded} dilampaui, ${e.cancelled} dibatalkan, ${e.undeliverable} tanpa penerima; ${e.emailsQueued} email masuk outbox (${e.vacancyNotices} jabatan kosong, ${e.reminders} pengingat harian), ${e.chatMessagesQueued} pesan chat.`,
+            en: `Scan finished: ${result.reportsRefreshed} due reports refreshed, ${result.reportsReviewed} reviewed; escalations: ${e.decided} decided, ${e.superseded} superseded, ${e.cancelled} cancelled, ${e.undeliverable} without recipient; ${e.emailsQueued} emails queued (${e.vacancyNotices} vacancy notices, ${e.reminders} daily reminders), ${e.chatMessagesQueued} chat messages.`,
           }),
         );
         if (!opts.send) return;

@@ -28,7 +28,10 @@ export function registerOfficerCommands(program: Command, runtime: CliRuntime): 
     .description(
       "mengimpor pengangkatan pejabat dari CSV (semua atau tidak sama sekali) / import officer appointments from CSV (all or nothing)",
     )
-    .argument("<file>", "CSV: opd, role, name, email, valid_from, valid_to, decree")
+    .argument(
+      "<file>",
+      "CSV: opd, role, name, email, valid_from, valid_to, decree [, phone, telegram_chat_id]",
+    )
     .option("--now <iso>", "waktu acuan / reference instant")
     .action(async (file: string, opts: { now?: string }) => {
       const lang = languageOf(runtime);
@@ -108,6 +111,8 @@ export function registerOfficerCommands(program: Command, runtime: CliRuntime): 
           vacant: h === null,
           name: h?.name ?? null,
           email: h?.email ?? null,
+          phone: h?.phone ?? null,
+          telegramChatId: h?.telegramChatId ?? null,
           validFrom: h ? formatIsoLocal(h.validFrom, zone) : null,
           validTo: h?.validTo ? formatIsoLocal(h.validTo, zone) : null,
           decree: h?.decree ?? null,
@@ -121,8 +126,8 @@ export function registerOfficerCommands(program: Command, runtime: CliRuntime): 
       const vacant = pick(lang, { id: "KOSONG", en: "VACANT" });
       const headers =
         lang === "en"
-          ? ["AGENCY", "ROLE", "NAME", "EMAIL", "SINCE", "UNTIL", "DECREE"]
-          : ["OPD", "PERAN", "NAMA", "EMAIL", "SEJAK", "SAMPAI", "SK"];
+          ? ["AGENCY", "ROLE", "NAME", "EMAIL", "CHAT", "SINCE", "UNTIL", "DECREE"]
+          : ["OPD", "PERAN", "NAMA", "EMAIL", "CHAT", "SEJAK", "SAMPAI", "SK"];
       io.out(
         renderTable(
           headers,
@@ -131,6 +136,9 @@ export function registerOfficerCommands(program: Command, runtime: CliRuntime): 
             pick(lang, roleName(r.role)),
             r.vacant ? vacant : (r.name ?? ""),
             r.email ?? "-",
+            [r.phone, r.telegramChatId === null ? null : `tg:${r.telegramChatId}`]
+              .filter((x) => x !== null)
+              .join(" ") || "-",
             r.vacant ? (r.vacantSince ?? "-") : (r.validFrom ?? ""),
             r.validTo ?? "-",
             r.decree ?? "-",

@@ -22,11 +22,17 @@ const STATE_NAMES: Record<OutboxState, Bilingual> = {
   cancelled: { id: "dibatalkan", en: "cancelled" },
 };
 
+/** "email" or "webhook:<name>". */
+function channelLabel(m: OutboxMessage): string {
+  return m.channel === "webhook" ? `webhook:${m.endpoint ?? "?"}` : "email";
+}
+
 function json(m: OutboxMessage) {
   return {
     id: m.id,
     state: m.state,
     kind: m.kind,
+    channel: channelLabel(m),
     to: m.to,
     cc: m.cc,
     subject: m.subject,
@@ -94,11 +100,22 @@ export function registerOutboxCommands(program: Command, runtime: CliRuntime): v
         const zone = runtime.config().defaultZone;
         const headers =
           lang === "en"
-            ? ["ID", "STATE", "KIND", "TO", "SUBJECT", "TRIES", "NEXT/SENT", "LAST ERROR"]
+            ? [
+                "ID",
+                "STATE",
+                "KIND",
+                "CHANNEL",
+                "TO",
+                "SUBJECT",
+                "TRIES",
+                "NEXT/SENT",
+                "LAST ERROR",
+              ]
             : [
                 "ID",
                 "STATUS",
                 "JENIS",
+                "SALURAN",
                 "KEPADA",
                 "PERIHAL",
                 "COBA",
@@ -113,6 +130,7 @@ export function registerOutboxCommands(program: Command, runtime: CliRuntime): v
               String(m.id),
               pick(lang, STATE_NAMES[m.state]),
               m.kind,
+              channelLabel(m),
               cut(m.to.join(", ") + (m.cc.length ? ` (+${m.cc.length} cc)` : ""), 48),
               cut(m.subject, 70),
               String(m.attempts),

@@ -9,21 +9,14 @@
 //     calendar(opd); now; scanId }
 // - interface OutboundEmail { messageId; dedupeKey; kind; to; cc; recipientNames; subject; text;
 //     html; items; headers }
-// - composeEmails(decisions, recipientsResolved, ctx): OutboundEmail[]
-//     recipientsResolved: Map decision key → RecipientResolution (resolveRecipients at send time).
-//     Decisions whose resolution is missing or "undeliverable" get no email (the caller logs and
-//     counts those). Grouping: decisions with the same To and the same Cc set form ONE email, so
-//     a liaison with five reports at risk gets one email; a person may additionally be copied on
-//     someone else's email (a supervisor's escalation copies the liaison: the chain stays
-//     visible), and copies never carry items of another group. Vacancy notices of the
-//     resolutions follow, one email per vacancy key (dedupeKey = the vacancy key).
+// - The pieces of an escalation email (renderItem, escalationSubject, vacancyParagraphs, …): the
+//     per-person email that uses them is personalEmail.ts (one message per person per scan).
 // - composeReminderEmails(digests, ctx): OutboundEmail[] — one per ReminderDigest (dedupeKey =
 //     the digest key "reminder|<email>|<date>").
 //
-// Dedupe key of an escalation email: "escalation|<to address, lowercased>|<sorted decision keys
-// joined by ';'>" — the recipient plus the scan's decision set for them. Composing the same
-// decisions again (e.g. after a crash before the outbox commit) yields the same key and the same
-// Message-ID (messageIdFor), so the outbox's unique index and receivers both dedupe.
+// Dedupe keys make a message once-only in the outbox and give it a deterministic Message-ID
+// (messageIdFor): "escalation|<person>|<sorted item keys>" (personalEmail.ts), the digest key
+// "reminder|<email>|<date>".
 //
 // Content: each item states tracking ID, agency, stage (verifikasi / tanggapan pertama /
 // penyelesaian), SOP id + version and target, received and due instants in the agency's local time
@@ -46,7 +39,7 @@ import {
 } from "./ladder.js";
 import { isValidEmail, roleName } from "./officers.js";
 import { isAwaitingReporter, stateName } from "../sla/clocks.js";
-import type { Recipient, RecipientResolution, RoleSlot, VacancyNotice } from "./recipients.js";
+import type { Recipient, RoleSlot, VacancyNotice } from "./recipients.js";
 import { escapeHtml, messageIdFor, safeHref, sanitizeHeaderText } from "./safety.js";
 
 export interface ComposeContext {
@@ -85,37 +78,37 @@ export interface OutboundEmail {
   headers: Record<string, string>;
 }
 
-const STAGE_NAMES: Record<Stage, Bilingual> = {
+export const STAGE_NAMES: Record<Stage, Bilingual> = {
   verification: { id: "verifikasi", en: "verification" },
   first_response: { id: "tanggapan pertama", en: "first response" },
   resolution: { id: "penyelesaian", en: "resolution" },
 };
 
-const TYPE_NAMES: Record<ReportType, Bilingual> = {
+export const TYPE_NAMES: Record<ReportType, Bilingual> = {
   pengaduan: { id: "pengaduan", en: "complaint" },
   aspirasi: { id: "aspirasi", en: "suggestion" },
   permintaan_informasi: { id: "permintaan informasi", en: "information request" },
 };
 
 /** A line of an item: label and value (both plain text; escaped when rendered as HTML). */
-interface Field {
+export interface Field {
   label: string;
   value: string;
   href?: string;
 }
 
-interface RenderedItem {
+export interface RenderedItem {
   heading: string;
   fields: Field[];
 }
 
 const one = (s: string): string => sanitizeHeaderText(s, 500);
 
-function agencyLabel(ctx: ComposeContext, opd: string): string {
+export function agencyLabel(ctx: ComposeContext, opd: string): string {
   return one(ctx.agencyName(opd) ?? opd);
 }
 
-function renderItem(
+export function renderItem(
   view: StoredClockView,
   ctx: ComposeContext,
   extra: Field[] = [],
@@ -235,7 +228,7 @@ function renderHtml(
   return parts.join("\n") + "\n";
 }
 
-function footerLines(ctx: ComposeContext): string[] {
+export function footerLines(ctx: ComposeContext): string[] {
   const t = (id: string, en: string): string => (ctx.lang === "en" ? en : id);
   const regency = one(ctx.regency);
   return [
@@ -250,7 +243,7 @@ function footerLines(ctx: ComposeContext): string[] {
   ];
 }
 
-function checkAddress(address: string): string {
+export function checkAddress(address: string): string {
   if (!isValidEmail(address)) {
     throw new RangeError(
       `invalid email address for an outgoing message: ${JSON.stringify(address)}`,
@@ -259,7 +252,7 @@ function checkAddress(address: string): string {
   return address;
 }
 
-function headersFor(ctx: ComposeContext, kind: EmailKind): Record<string, string> {
+export function headersFor(ctx: ComposeContext, kind: EmailKind): Record<string, string> {
   return {
     "X-Pantau-Scan": sanitizeHeaderText(ctx.scanId, 100),
     "X-Pantau-Kind": kind,
@@ -267,7 +260,7 @@ function headersFor(ctx: ComposeContext, kind: EmailKind): Record<string, string
   };
 }
 
-function slotLabel(ctx: ComposeContext, slot: RoleSlot): string {
+export function slotLabel(ctx: ComposeContext, slot: RoleSlot): string {
   const role = pick(ctx.lang, roleName(slot.role));
   if (slot.opd === null) return role;
   return ctx.lang === "en"
@@ -275,7 +268,7 @@ function slotLabel(ctx: ComposeContext, slot: RoleSlot): string {
     : `${role} ${agencyLabel(ctx, slot.opd)}`;
 }
 
-function recipientLabel(ctx: ComposeContext, r: Recipient): string {
+export function recipientLabel(ctx: ComposeContext, r: Recipient): string {
   return `${one(r.name)} (${slotLabel(ctx, { role: r.role, opd: r.opd })})`;
 }
 
@@ -294,7 +287,7 @@ const KIND_PHRASE: Record<LevelKind, { id: string; en1: string; enN: string }> =
 };
 
 /** "laporan Dinas Kesehatan" / "Dinas Kesehatan report(s)" or "dari N perangkat daerah". */
-function reportsOf(ctx: ComposeContext, n: number, opds: string[]): string {
+export function reportsOf(ctx: ComposeContext, n: number, opds: string[]): string {
   if (ctx.lang === "en") {
     const noun = n === 1 ? "report" : "reports";
     return opds.length === 1
@@ -306,7 +299,7 @@ function reportsOf(ctx: ComposeContext, n: number, opds: string[]): string {
     : `${n} laporan dari ${opds.length} perangkat daerah`;
 }
 
-function escalationSubject(
+export function escalationSubject(
   ctx: ComposeContext,
   decisions: readonly EscalationDecision[],
   opds: string[],
@@ -343,127 +336,18 @@ function escalationSubject(
   return sanitizeHeaderText(`[Pantau] ${s}`);
 }
 
-// ---- escalation emails ----
-
-interface Group {
-  to: Recipient;
-  cc: Recipient[];
-  decisions: EscalationDecision[];
-  substitutes: RoleSlot[];
-}
-
-const KIND_ORDER: Record<LevelKind, number> = { escalated: 0, overdue: 1, at_risk: 2 };
-
-export function composeEmails(
-  decisions: readonly EscalationDecision[],
-  recipientsResolved: ReadonlyMap<string, RecipientResolution>,
-  ctx: ComposeContext,
-): OutboundEmail[] {
-  const groups = new Map<string, Group>();
-  const vacancies = new Map<string, VacancyNotice>();
-  const seenDecision = new Set<string>();
-  for (const d of decisions) {
-    if (seenDecision.has(d.key)) continue;
-    seenDecision.add(d.key);
-    const r = recipientsResolved.get(d.key);
-    if (!r || r.status !== "ok") continue;
-    const to = r.to[0];
-    if (!to) continue;
-    for (const v of r.vacancies) if (!vacancies.has(v.key)) vacancies.set(v.key, v);
-    const ccAddresses = r.cc.map((c) => c.email.toLowerCase()).sort();
-    const gk = `${to.email.toLowerCase()}|${ccAddresses.join(",")}`;
-    let g = groups.get(gk);
-    if (!g) {
-      g = { to, cc: r.cc, decisions: [], substitutes: [] };
-      groups.set(gk, g);
-    }
-    g.decisions.push(d);
-    for (const who of [...r.to, ...r.cc]) {
-      const s = who.substituteFor;
-      if (s && !g.substitutes.some((x) => x.role === s.role && x.opd === s.opd)) {
-        g.substitutes.push(s);
-      }
-    }
-  }
-
-  const emails: OutboundEmail[] = [];
-  const sortedGroups = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
-  for (const [, g] of sortedGroups) emails.push(composeGroup(g, ctx));
-  const sortedVacancies = [...vacancies.values()].sort((a, b) => a.key.localeCompare(b.key));
-  for (const v of sortedVacancies) emails.push(composeVacancy(v, ctx));
-  return emails;
-}
-
-function composeGroup(g: Group, ctx: ComposeContext): OutboundEmail {
-  const { lang } = ctx;
-  const t = (id: string, en: string): string => (lang === "en" ? en : id);
-  const decisions = [...g.decisions].sort(
-    (a, b) =>
-      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-      a.opd.localeCompare(b.opd) ||
-      (a.view.clock.dueAt ?? 0) - (b.view.clock.dueAt ?? 0) ||
-      a.key.localeCompare(b.key),
-  );
-  const opds = [...new Set(decisions.map((d) => d.opd))].sort();
-  const subject = escalationSubject(ctx, decisions, opds);
-  const to = checkAddress(g.to.email);
-  const cc = g.cc.map((c) => checkAddress(c.email));
-  const names: Record<string, string> = {};
-  for (const r of [g.to, ...g.cc]) names[r.email] = sanitizeHeaderText(r.name, 100);
-
-  const greeting = t(`Yth. ${recipientLabel(ctx, g.to)},`, `Dear ${recipientLabel(ctx, g.to)},`);
-  const intro: string[] = [subject.replace(/^\[Pantau\]\s*/, "") + "."];
-  intro[0] = t(
-    `Pantau mencatat: ${intro[0]} Mohon segera ditindaklanjuti di LAPOR!`,
-    `Pantau reports: ${intro[0]} Please follow up in LAPOR! promptly.`,
-  );
-  if (g.substitutes.length > 0) {
-    const slots = g.substitutes.map((s) => slotLabel(ctx, s)).join(", ");
-    intro.push(
-      t(
-        `Anda menerima pesan ini sebagai admin koordinator karena jabatan berikut sedang kosong: ${slots}.`,
-        `You receive this message as the coordinator because these roles are vacant: ${slots}.`,
-      ),
-    );
-  }
-  if (g.cc.length > 0) {
-    intro.push(
-      t(
-        `Tembusan: ${g.cc.map((c) => recipientLabel(ctx, c)).join("; ")}.`,
-        `Copied to: ${g.cc.map((c) => recipientLabel(ctx, c)).join("; ")}.`,
-      ),
-    );
-  }
-  const items = decisions.map((d) =>
-    renderItem(d.view, ctx, [], `${pick(lang, d.name)} (${t("tingkat", "level")} ${d.level})`),
-  );
-  const footer = footerLines(ctx);
-  const keys = decisions.map((d) => d.key).sort();
-  const dedupeKey = `escalation|${to.toLowerCase()}|${keys.join(";")}`;
-  return {
-    messageId: messageIdFor(dedupeKey, ctx.regency),
-    dedupeKey,
-    kind: "escalation",
-    to: [to],
-    cc,
-    recipientNames: names,
-    subject,
-    text: renderText(greeting, intro, items, footer),
-    html: renderHtml(lang, subject, greeting, intro, items, footer),
-    items: keys,
-    headers: headersFor(ctx, "escalation"),
-  };
-}
+export const KIND_ORDER: Record<LevelKind, number> = { escalated: 0, overdue: 1, at_risk: 2 };
 
 // ---- vacancy notices ----
 
-function composeVacancy(v: VacancyNotice, ctx: ComposeContext): OutboundEmail {
+/** What a vacancy notice says: the slot's name and the paragraphs about it. */
+export function vacancyParagraphs(
+  v: VacancyNotice,
+  ctx: ComposeContext,
+): { slot: string; lines: string[] } {
   const { lang } = ctx;
   const t = (id: string, en: string): string => (lang === "en" ? en : id);
   const slot = slotLabel(ctx, { role: v.role, opd: v.opd });
-  const subject = sanitizeHeaderText(
-    t(`[Pantau] Jabatan kosong: ${slot}`, `[Pantau] Vacant role: ${slot}`),
-  );
   const zone = ctx.calendar(v.opd ?? "").spec.zone;
   const since =
     v.since === null
@@ -475,34 +359,18 @@ function composeVacancy(v: VacancyNotice, ctx: ComposeContext): OutboundEmail {
           `Jabatan ini kosong sejak ${formatLocal(v.since, zone, lang)}.`,
           `This role has been vacant since ${formatLocal(v.since, zone, lang)}.`,
         );
-  const greeting = t(
-    `Yth. ${recipientLabel(ctx, v.coordinator)},`,
-    `Dear ${recipientLabel(ctx, v.coordinator)},`,
-  );
-  const intro = [
-    t(
-      `Pantau tidak menemukan ${slot} yang aktif. ${since}`,
-      `Pantau found no active ${slot}. ${since}`,
-    ),
-    t(
-      "Sampai ada pengangkatan baru, pemberitahuan untuk jabatan ini dikirim kepada Anda. Catat pengangkatan (SK) dengan `pantau officers import`.",
-      "Until someone is appointed, notifications for this role are sent to you. Record the appointment (SK) with `pantau officers import`.",
-    ),
-  ];
-  const footer = footerLines(ctx);
-  const to = checkAddress(v.coordinator.email);
   return {
-    messageId: messageIdFor(v.key, ctx.regency),
-    dedupeKey: v.key,
-    kind: "vacancy",
-    to: [to],
-    cc: [],
-    recipientNames: { [to]: sanitizeHeaderText(v.coordinator.name, 100) },
-    subject,
-    text: renderText(greeting, intro, [], footer),
-    html: renderHtml(lang, subject, greeting, intro, [], footer),
-    items: [v.key],
-    headers: headersFor(ctx, "vacancy"),
+    slot,
+    lines: [
+      t(
+        `Pantau tidak menemukan ${slot} yang aktif. ${since}`,
+        `Pantau found no active ${slot}. ${since}`,
+      ),
+      t(
+        "Sampai ada pengangkatan baru, pemberitahuan untuk jabatan ini dikirim kepada Anda. Catat pengangkatan (SK) dengan `pantau officers import`.",
+        "Until someone is appointed, notifications for this role are sent to you. Record the appointment (SK) with `pantau officers import`.",
+      ),
+    ],
   };
 }
 

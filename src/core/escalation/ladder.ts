@@ -68,6 +68,7 @@ import {
   type ReminderSettings,
 } from "./ladderConfig.js";
 import type { OfficerRole } from "./officers.js";
+import { ITEMS_LISTED, ListedItems } from "./listing.js";
 
 // The ladder's shape, default and parsing (ladderConfig.ts), re-exported for the callers.
 export * from "./ladderConfig.js";
@@ -311,11 +312,8 @@ export interface ReminderDigest {
   opds?: string[];
 }
 
-/**
- * How many overdue clocks one digest lists (the oldest first); the message says how many more
- * there are. Keeps a digest readable and its composition's memory independent of the backlog.
- */
-export const REMINDER_ITEMS_LISTED = 200;
+/** How many overdue clocks one digest lists (the oldest first): the shared rule of listing.ts. */
+export const REMINDER_ITEMS_LISTED = ITEMS_LISTED;
 
 /** Minutes after local midnight of `now` in the calendar's zone. */
 function localMinute(calendar: BusinessCalendar, now: Instant): number {
@@ -338,9 +336,8 @@ const byDueThenKey = (a: StoredClockView, b: StoredClockView): number =>
   (a.clock.dueAt ?? 0) - (b.clock.dueAt ?? 0) || clockKey(a.clock).localeCompare(clockKey(b.clock));
 
 interface DigestDraft {
-  digest: ReminderDigest;
-  opds: Set<string>;
-  total: number;
+  digest: Omit<ReminderDigest, "items">;
+  items: ListedItems<StoredClockView>;
 }
 
 /**
@@ -369,15 +366,12 @@ export class ReminderDigestBuilder {
       if (!d) {
         const key = `reminder|${email}|${this.date}`;
         d = {
-          digest: { key, email: r.email, name: r.name, date: this.date, items: [] },
-          opds: new Set(),
-          total: 0,
+          digest: { key, email: r.email, name: r.name, date: this.date },
+          items: new ListedItems(this.listed),
         };
         this.byEmail.set(email, d);
       }
-      d.total++;
-      d.opds.add(view.clock.opd);
-      if (d.digest.items.length < this.listed) d.digest.items.push(view);
+      d.items.offer(view, view.clock.opd);
     }
   }
 
@@ -387,9 +381,9 @@ export class ReminderDigestBuilder {
       .filter((d) => !alreadySent.has(d.digest.key))
       .map((d) => ({
         ...d.digest,
-        items: [...d.digest.items].sort(byDueThenKey),
-        total: d.total,
-        opds: [...d.opds].sort(),
+        items: [...d.items.listed].sort(byDueThenKey),
+        total: d.items.total,
+        opds: d.items.opds(),
       }))
       .sort((a, b) => a.key.localeCompare(b.key));
   }

@@ -32,6 +32,7 @@
 import { DateTime, IANAZone } from "luxon";
 import { pick, type Bilingual, type Lang } from "../../i18n/lang.js";
 import type { Instant } from "../types.js";
+import { parsePhone, parseTelegramChatId } from "./contacts.js";
 
 export type OfficerRole = "liaison" | "supervisor" | "coordinator" | "leadership";
 
@@ -87,6 +88,10 @@ export interface Appointment {
   validTo: Instant | null;
   /** The decree (surat keputusan) that made the appointment, e.g. "SK Bupati 188.45/123/2025". */
   decree: string;
+  /** Work phone in E.164 (chat gateways); null when empty, undefined when the file has no column. */
+  phone?: string | null | undefined;
+  /** Telegram chat id (a Telegram bot); null when empty, undefined when the file has no column. */
+  telegramChatId?: string | null | undefined;
 }
 
 function slotOpd(role: OfficerRole, opd: string | null): string | null {
@@ -200,10 +205,20 @@ export interface OfficerRow {
   valid_from?: string | null;
   valid_to?: string | null;
   decree?: string | null;
+  phone?: string | null;
+  telegram_chat_id?: string | null;
 }
 
 export type OfficerColumn =
-  "opd" | "role" | "name" | "email" | "valid_from" | "valid_to" | "decree";
+  | "opd"
+  | "role"
+  | "name"
+  | "email"
+  | "valid_from"
+  | "valid_to"
+  | "decree"
+  | "phone"
+  | "telegram_chat_id";
 
 export interface OfficerRowError {
   line: number;
@@ -351,6 +366,13 @@ export function validateOfficerRows(
       });
     }
 
+    const contacts = {
+      phone: parsePhone(get("phone")),
+      telegram: parseTelegramChatId(get("telegram_chat_id")),
+    };
+    if ("error" in contacts.phone) bad("phone", contacts.phone.error);
+    if ("error" in contacts.telegram) bad("telegram_chat_id", contacts.telegram.error);
+
     const fromText = get("valid_from");
     const validFrom = fromText === "" ? null : parseOfficerInstant(fromText, zone);
     if (validFrom === null) {
@@ -400,6 +422,19 @@ export function validateOfficerRows(
           validFrom,
           validTo,
           decree,
+          // A file without the column leaves stored contacts as they are (undefined).
+          phone:
+            row.phone === undefined
+              ? undefined
+              : "value" in contacts.phone
+                ? contacts.phone.value
+                : null,
+          telegramChatId:
+            row.telegram_chat_id === undefined
+              ? undefined
+              : "value" in contacts.telegram
+                ? contacts.telegram.value
+                : null,
         },
       });
     }

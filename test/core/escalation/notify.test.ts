@@ -13,11 +13,11 @@ import {
   type RecipientResolution,
 } from "../../../src/core/escalation/recipients.js";
 import {
-  composeEmails,
   composeReminderEmails,
   type ComposeContext,
   type OutboundEmail,
 } from "../../../src/core/escalation/compose.js";
+import { composePersonalEmails } from "../../../src/core/escalation/personalEmail.js";
 import {
   escapeHtml,
   messageIdFor,
@@ -83,7 +83,7 @@ function compose(
   over: Partial<ComposeContext> = {},
 ): OutboundEmail[] {
   const ds = decisions(vs, now, taken);
-  return composeEmails(ds, resolveAll(ds, dir, now), ctx(now, lang, over));
+  return composePersonalEmails(ds, resolveAll(ds, dir, now), ctx(now, lang, over));
 }
 
 describe("notify/compose grouping and subjects", () => {
@@ -105,13 +105,16 @@ describe("notify/compose grouping and subjects", () => {
 
   it("says what and how many, in Indonesian and English", () => {
     const v3 = views(3, DUE);
-    const id = compose(v3, DUE, ["0"])[0]!;
-    expect(id.subject).to.equal("[Pantau] 3 laporan Dinas Kesehatan melewati batas waktu");
-    expect(id.to).to.deep.equal(["kadinkes@malangkab.go.id"]);
-    expect(id.cc).to.deep.equal([
-      "sri.wahyuni@dinkes.malangkab.go.id",
-      "lapor@kominfo.malangkab.go.id",
+    // One email per person: the supervisor acts, the liaison and the coordinator get copies.
+    const all = compose(v3, DUE, ["0"]);
+    expect(all.map((e) => [e.to[0], e.cc.length])).to.deep.equal([
+      ["kadinkes@malangkab.go.id", 0],
+      ["lapor@kominfo.malangkab.go.id", 0],
+      ["sri.wahyuni@dinkes.malangkab.go.id", 0],
     ]);
+    const id = all[0]!;
+    expect(id.subject).to.equal("[Pantau] 3 laporan Dinas Kesehatan melewati batas waktu");
+    expect(all[2]!.subject).to.equal("[Pantau] 3 laporan Dinas Kesehatan: 3 tembusan");
     const en = compose(v3, DUE, ["0"], "en")[0]!;
     expect(en.subject).to.equal("[Pantau] 3 Dinas Kesehatan reports are overdue");
     expect(compose(views(2, AT_RISK), AT_RISK)[0]!.subject).to.equal(
@@ -120,12 +123,13 @@ describe("notify/compose grouping and subjects", () => {
     expect(compose(views(1, AT_RISK), AT_RISK, [], "en")[0]!.subject).to.equal(
       "[Pantau] 1 Dinas Kesehatan report is nearing its deadline",
     );
-    const l2 = compose(views(2, DUE_3WD), DUE_3WD, ["0", "1"]);
-    expect(l2[0]!.subject).to.equal(
+    const toLeadership = (emails: OutboundEmail[]) =>
+      emails.find((e) => e.to[0] === "sekda@malangkab.go.id")!;
+    const l2 = toLeadership(compose(views(2, DUE_3WD), DUE_3WD, ["0", "1"]));
+    expect(l2.subject).to.equal(
       "[Pantau] 2 laporan Dinas Kesehatan melewati batas waktu — eskalasi pimpinan",
     );
-    expect(l2[0]!.to).to.deep.equal(["sekda@malangkab.go.id"]);
-    expect(compose(views(2, DUE_3WD), DUE_3WD, ["0", "1"], "en")[0]!.subject).to.equal(
+    expect(toLeadership(compose(views(2, DUE_3WD), DUE_3WD, ["0", "1"], "en")).subject).to.equal(
       "[Pantau] 2 Dinas Kesehatan reports are overdue — escalation to leadership",
     );
   });
@@ -266,22 +270,24 @@ describe("notify/compose vacancies and reminders", () => {
     ...DIRECTORY.filter((a) => a.role !== "liaison"),
   ];
 
-  it("sends a vacant liaison's items to the coordinator, plus one vacancy notice", () => {
+  it("sends a vacant liaison's items to the coordinator, with the vacancy in the same email", () => {
     const emails = compose(views(3, AT_RISK), AT_RISK, [], "id", vacantLiaison);
-    expect(emails.map((e) => e.kind)).to.deep.equal(["escalation", "vacancy"]);
-    const [esc, vac] = emails as [OutboundEmail, OutboundEmail];
+    expect(emails).to.have.length(1);
+    const esc = emails[0]!;
     expect(esc.to).to.deep.equal(["lapor@kominfo.malangkab.go.id"]);
-    expect(esc.items).to.have.length(3);
-    expect(esc.text).to.contain("sebagai admin koordinator karena jabatan berikut sedang kosong");
-    expect(vac.to).to.deep.equal(["lapor@kominfo.malangkab.go.id"]);
-    expect(vac.dedupeKey).to.equal("vacancy|dinkes|liaison|2025-02-28T17:00:00.000Z");
-    expect(vac.subject).to.equal("[Pantau] Jabatan kosong: pejabat penghubung Dinas Kesehatan");
-    expect(vac.text).to.contain("kosong sejak Sabtu, 1 Maret 2025 00:00 WIB");
-    // A later scan produces the same vacancy key: the outbox's unique key keeps it to one.
+    const vacancy = "vacancy|dinkes|liaison|2025-02-28T17:00:00.000Z";
+    // Three decisions and the vacancy key: the delivery rows keep the notice to one per person.
+    expect(esc.items).to.have.length(4);
+    expect(esc.items).to.include(vacancy);
+    expect(esc.subject).to.equal(
+      "[Pantau] 3 laporan Dinas Kesehatan: 3 perlu tindakan Anda, 1 jabatan kosong",
+    );
+    expect(esc.text).to.contain("Sebagai pengganti: pejabat penghubung Dinas Kesehatan");
+    expect(esc.text).to.contain("-- pejabat penghubung Dinas Kesehatan --");
+    expect(esc.text).to.contain("kosong sejak Sabtu, 1 Maret 2025 00:00 WIB");
+    // A later scan raises the same vacancy key.
     const later = compose(views(3, DUE), DUE, ["0"], "id", vacantLiaison);
-    expect(later.filter((e) => e.kind === "vacancy").map((e) => e.dedupeKey)).to.deep.equal([
-      vac.dedupeKey,
-    ]);
+    expect(later.filter((e) => e.items.includes(vacancy))).to.have.length(1);
   });
 
   it("produces no email for an undeliverable decision", () => {
