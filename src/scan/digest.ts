@@ -3,6 +3,10 @@
 // REMINDER_ITEMS_LISTED, with the count of all). Done once a day (marked in pantau_meta in the
 // same transaction), so ordinary scans never read the overdue clocks.
 //
+// One message per person per scan: a person who was given an email by this scan's notify step
+// gets their digest at a later scan of the same day (the day is marked done only once no digest
+// was held; digests already written are known by their dedupe key and not written again).
+//
 // Streamed: the overdue clocks are read through a server-side cursor in pages, oldest due first,
 // and fed to the pure ReminderDigestBuilder, which keeps per recipient the listed clocks and a
 // count: memory follows the recipients, not the overdue clocks (none of a page is kept once it is
@@ -14,6 +18,7 @@ import {
   type ReminderRecipient,
 } from "../core/escalation/ladder.js";
 import { composeReminderEmails } from "../core/escalation/compose.js";
+import { personKey } from "../core/escalation/perPerson.js";
 import { resolveRoleRecipients } from "../core/escalation/recipients.js";
 import type { Instant, ReportType } from "../core/types.js";
 import type { AppContext } from "../context/appContext.js";
@@ -81,8 +86,10 @@ export async function runReminders(
       trx,
       all.map((d) => d.key),
     );
+    const unsent = all.filter((d) => !sent.has(d.key));
+    const held = unsent.filter((d) => run.emailedPeople.has(personKey(d.email)));
     const emails = composeReminderEmails(
-      all.filter((d) => !sent.has(d.key)),
+      unsent.filter((d) => !run.emailedPeople.has(personKey(d.email))),
       composeContext(ctx, now, run.scanId),
     );
     const written = await enqueueAll(trx, emails, now);
@@ -91,7 +98,14 @@ export async function runReminders(
       run.counts.emailsQueued++;
       run.counts.reminders++;
     }
-    await setMeta(trx, REMINDER_META, date, now);
+    if (held.length === 0) {
+      await setMeta(trx, REMINDER_META, date, now);
+    } else {
+      ctx.logger.info("daily digest held for people given a message by this scan", {
+        scan: run.scanId,
+        held: held.length,
+      });
+    }
   });
 }
 

@@ -105,6 +105,11 @@ export function clockView(clock: SlaClock, report: Report): StoredClockView {
 /** One scan's escalation work; `examine` runs in each batch transaction. */
 export class EscalationRun {
   readonly counts = emptyCounts();
+  /**
+   * People (personKey) who were given an email by this scan's notify step: the daily digest
+   * holds theirs until a later scan, so that nobody receives two messages in one scan.
+   */
+  readonly emailedPeople = new Set<string>();
   private appointments: StoredAppointment[] | null = null;
   /** Resolutions by (agency, addressee, copies), at this scan's notify instant. */
   private readonly resolutions = new Map<string, RecipientResolution>();

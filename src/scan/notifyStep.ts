@@ -301,6 +301,7 @@ async function writeMessages(
     const w = written.get(m.email.dedupeKey);
     if (!w) continue;
     attach.set(m.person, w.id);
+    if (!channel.hook) run.emailedPeople.add(m.person);
     if (!w.created) continue;
     if (channel.hook) {
       run.counts.chatMessagesQueued++;

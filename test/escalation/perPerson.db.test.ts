@@ -188,6 +188,33 @@ describe(`one message per person per scan (${testBackend})`, function () {
     expect(escalations.filter((r) => to(r) === "kepala.dpubm@malangkab.example")).to.have.length(1);
   });
 
+  it("holds the digest of someone this scan already wrote to until the next scan", async () => {
+    await importOfficers(app.ctx, OFFICERS_CSV, IMPORTED);
+    await importReports(app.ctx, [dpubmReport("7101")], IMPORTED);
+    // The first scan of the day comes after the digest hour: the escalation is decided then too.
+    const first = await scanAndSend(app.ctx, smtp, wib("2025-03-12T08:30"));
+    expect(first.scan.escalation.decided).to.be.greaterThan(0);
+    const firstCount = first.scan.escalation.emailsQueued;
+    await smtp.waitFor(firstCount);
+    // Everyone got at most one message from this scan, and no digest yet.
+    const byPerson = perPerson(smtp.received);
+    for (const list of byPerson.values()) expect(list).to.have.length(1);
+    expect(smtp.received.filter((r) => r.parsed.subject?.includes("Pengingat"))).to.deep.equal([]);
+    expect(first.scan.escalation.reminders).to.equal(0);
+
+    // The next scan sends the held digests, once; the one after sends nothing more.
+    const second = await scanAndSend(app.ctx, smtp, wib("2025-03-12T08:35"));
+    expect(second.scan.escalation.reminders).to.be.greaterThan(0);
+    await smtp.waitFor(firstCount + second.scan.escalation.reminders);
+    const third = await scanAndSend(app.ctx, smtp, wib("2025-03-12T08:40"));
+    expect(third.scan.escalation.reminders).to.equal(0);
+    const digests = smtp.received.filter((r) => r.parsed.subject?.includes("Pengingat harian"));
+    expect(digests).to.have.length(second.scan.escalation.reminders);
+    expect(new Set(digests.map(to)).size).to.equal(digests.length);
+    expect(digests.map(to)).to.include("kepala.dpubm@malangkab.example");
+    expect(digests[0]!.parsed.text).to.include("Laporan 7101");
+  });
+
   it("lists at most ITEMS_LISTED items per person, counts the rest, and never sends them again", async () => {
     // 20 late reports in each of 10 agencies, then 5 more of dpubm whose keys sort last: the
     // coordinator is copied on 205 items, one message lists 200 and counts dpubm's 5.
