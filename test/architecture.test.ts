@@ -26,6 +26,12 @@ import {
   type ModulePath,
   type ModuleRule,
 } from "./architectureGraph.js";
+import {
+  lengthViolations,
+  measureFunctions,
+  measureTree,
+  type LengthRules,
+} from "./architectureFunctions.js";
 
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src");
 
@@ -115,6 +121,101 @@ const MODULE_RULES: readonly ModuleRule[] = [
   },
 ];
 
+/**
+ * The longest-function guard: 150 lines everywhere, 80 in the modules split into named steps by
+ * issue 12. Each function allowed to be longer is listed with its length as a ceiling (it may
+ * shrink, not grow) and why it is still long; an entry whose function is gone or short again
+ * fails too, so that the list stays short and true.
+ */
+const LENGTHS: LengthRules = {
+  maxLines: 150,
+  strict: {
+    maxLines: 80,
+    modules: [
+      "core/sla/",
+      "core/escalation/appointments.ts",
+      "core/escalation/officerRows.ts",
+      "core/escalation/emailAddress.ts",
+      "metrics/registry.ts",
+      "api/routes.ts",
+    ],
+  },
+  allowed: [
+    {
+      file: "web/routes.tsx",
+      name: "registerWebRoutes",
+      upTo: 701,
+      reason: "every page route in one closure; to split per route group as api/routes.ts was",
+    },
+    {
+      file: "web/pages/summary.tsx",
+      name: "SummaryPage",
+      upTo: 308,
+      reason: "one server-rendered page of markup; to split into section components",
+    },
+    {
+      file: "web/pages/agency.tsx",
+      name: "AgencyPage",
+      upTo: 217,
+      reason: "one server-rendered page of markup; to split into section components",
+    },
+    {
+      file: "dashboards/kepatuhan.ts",
+      name: "kepatuhanDashboard",
+      upTo: 307,
+      reason: "a declarative list of Grafana panels, one builder chain each",
+    },
+    {
+      file: "dashboards/eskalasi.ts",
+      name: "eskalasiDashboard",
+      upTo: 237,
+      reason: "a declarative list of Grafana panels, one builder chain each",
+    },
+    {
+      file: "dashboards/detailOpd.ts",
+      name: "detailOpdDashboard",
+      upTo: 225,
+      reason: "a declarative list of Grafana panels, one builder chain each",
+    },
+    {
+      file: "config/load.ts",
+      name: "readConfig",
+      upTo: 260,
+      reason: "reads every section of config/; to split per section with config/load.ts",
+    },
+    {
+      file: "app/doctor.ts",
+      name: "databaseChecks",
+      upTo: 204,
+      reason: "a sequence of independent checks; to split one function per check",
+    },
+    {
+      file: "daemon/daemon.ts",
+      name: "startDaemon",
+      upTo: 170,
+      reason: "the schedule, health endpoints and shutdown in one closure; to split by part",
+    },
+    {
+      file: "core/escalation/ladderConfig.ts",
+      name: "parseEscalationLadder",
+      upTo: 169,
+      reason: "ladder parsing, one check per field inline; to split with the escalation work",
+    },
+    {
+      file: "metrics/pgSource.ts",
+      name: "createPgMetricsSource",
+      upTo: 162,
+      reason: "one query per collector in one closure; being reworked with the metrics source",
+    },
+    {
+      file: "cli/commands/tokens.ts",
+      name: "registerTokenCommands",
+      upTo: 155,
+      reason: "four commander subcommands with their actions inline",
+    },
+  ],
+};
+
 describe("architecture: the layering of src/", () => {
   let graph: ImportGraph;
   before(() => {
@@ -153,6 +254,64 @@ describe("architecture: the layering of src/", () => {
 
   it("keeps the module rules (cli runtime, prom-client, winston, nodemailer, drivers)", () => {
     expect(moduleRuleViolations(graph, MODULE_RULES)).to.deep.equal([]);
+  });
+});
+
+describe("architecture: function lengths in src/", () => {
+  it("has no function longer than its limit but the listed ones, none grown", () => {
+    expect(lengthViolations(measureTree(SRC), LENGTHS)).to.deep.equal([]);
+  });
+
+  it("measures functions and names them (methods, arrows, anonymous callbacks)", () => {
+    const body = (n: number): string => Array.from({ length: n }, () => "  x();").join("\n");
+    const text = [
+      "export function outer() {", // line 1
+      body(3),
+      "  list.forEach(() => {", // line 5
+      body(2),
+      "  });",
+      "}",
+      "class Replay {",
+      "  apply(): void {", // line 11
+      body(1),
+      "  }",
+      "}",
+      "const short = (a: number) => a;",
+    ].join("\n");
+    const found = measureFunctions("m.ts", text).map((f) => [f.name, f.line, f.lines]);
+    expect(found).to.deep.equal([
+      ["outer", 1, 9],
+      ["<anonymous in outer>", 5, 4],
+      ["Replay.apply", 11, 3],
+      ["short", 15, 1],
+    ]);
+  });
+
+  it("fails on a long function, a strict module, a grown allowance and a stale one", () => {
+    const rules: LengthRules = {
+      maxLines: 10,
+      strict: { maxLines: 5, modules: ["core/"] },
+      allowed: [
+        { file: "a.ts", name: "allowed", upTo: 20, reason: "test" },
+        { file: "a.ts", name: "grown", upTo: 12, reason: "test" },
+        { file: "a.ts", name: "gone", upTo: 30, reason: "test" },
+      ],
+    };
+    const found = lengthViolations(
+      [
+        { file: "a.ts", name: "fine", line: 1, lines: 10 },
+        { file: "a.ts", name: "long", line: 1, lines: 11 },
+        { file: "core/b.ts", name: "strict", line: 1, lines: 6 },
+        { file: "a.ts", name: "allowed", line: 1, lines: 20 },
+        { file: "a.ts", name: "grown", line: 1, lines: 13 },
+      ],
+      rules,
+    );
+    expect(found).to.have.length(4);
+    expect(found[0]).to.contain("a.ts:1 long has 11 lines (limit 10)");
+    expect(found[1]).to.contain("core/b.ts:1 strict has 6 lines (limit 5)");
+    expect(found[2]).to.contain("grown has 13 lines, more than its allowance of 12");
+    expect(found[3]).to.contain("a.ts gone is allowed but not over the limit");
   });
 });
 
