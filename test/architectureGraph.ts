@@ -40,15 +40,17 @@ export type ImportGraph = Map<ModulePath, ModuleInfo>;
 
 // ---- reading ----------------------------------------------------------------------------------
 
+/** True when every named element is marked `type` (and there is at least one). */
+function allTypeOnly(elements: readonly { isTypeOnly: boolean }[] | undefined): boolean {
+  return elements !== undefined && elements.length > 0 && elements.every((e) => e.isTypeOnly);
+}
+
 function isTypeOnlyImport(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
   if (ts.isExportDeclaration(node)) {
-    if (node.isTypeOnly) return true;
     const clause = node.exportClause;
     return (
-      clause !== undefined &&
-      ts.isNamedExports(clause) &&
-      clause.elements.length > 0 &&
-      clause.elements.every((e) => e.isTypeOnly)
+      node.isTypeOnly ||
+      (clause !== undefined && ts.isNamedExports(clause) && allTypeOnly(clause.elements))
     );
   }
   const clause = node.importClause;
@@ -56,12 +58,7 @@ function isTypeOnlyImport(node: ts.ImportDeclaration | ts.ExportDeclaration): bo
   if (clause.isTypeOnly) return true;
   if (clause.name) return false;
   const bindings = clause.namedBindings;
-  return (
-    bindings !== undefined &&
-    ts.isNamedImports(bindings) &&
-    bindings.elements.length > 0 &&
-    bindings.elements.every((e) => e.isTypeOnly)
-  );
+  return bindings !== undefined && ts.isNamedImports(bindings) && allTypeOnly(bindings.elements);
 }
 
 /** The clock reads in a call or `new` expression, or null. */
