@@ -53,10 +53,12 @@ const LAYERS: Layers = [
   ["paths", "log"],
   ["config", "db", "http"],
   // The context (configuration, database, logger, calendars, the PantauMetrics interface) sits
-  // below every service; the stores and ingest beside it; reports and dashboards are pure-ish
-  // renderers of what the services read.
-  ["context", "store", "ingest", "reports", "dashboards"],
-  ["officers", "outbox", "metrics", "backup"],
+  // below every service; the stores, ingest and the Grafana dashboards (no import) beside it.
+  ["context", "store", "ingest", "dashboards"],
+  // Services that read and write through the context and stores; the outbox above the officer
+  // directory, whose people it delivers to.
+  ["officers", "metrics", "backup", "reports"],
+  ["outbox"],
   ["scan"],
   ["app"],
   ["api"],
