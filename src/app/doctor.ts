@@ -12,7 +12,7 @@ import type { Bilingual } from "../i18n/lang.js";
 import { openDatabase, type Database } from "../db/connect.js";
 import { DataDirBusyError } from "../db/dataDirLock.js";
 import { pendingMigrations } from "../db/migrate.js";
-import { holderAt } from "../core/escalation/officers.js";
+import { holderAt } from "../core/escalation/appointments.js";
 import { loadAppointments } from "../officers/officerStore.js";
 import { redactSmtp } from "../outbox/transports.js";
 import { lastSuccessfulScan } from "../scan/scanStore.js";

@@ -15,7 +15,7 @@
 //         template: "Yth. {name},\n{summary}\n\n{items}"
 //
 // Secrets are never part of the configuration: only the names of the environment variables.
-import { OFFICER_ROLES, type OfficerRole } from "../core/escalation/officers.js";
+import { OFFICER_ROLES, type OfficerRole } from "../core/escalation/appointments.js";
 import { DEFAULT_CHAT_TEMPLATE, TEMPLATE_FIELDS } from "../core/escalation/chatMessage.js";
 import { DEFAULT_QUIET_HOURS, type QuietHours } from "../core/escalation/quietHours.js";
 import { z } from "zod";

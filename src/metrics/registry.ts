@@ -224,10 +224,8 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
   // is rendered once per source refresh and reused by every scrape until the next refresh; the
   // small registry of this process's events and process metrics is rendered on every scrape.
   const dbRegistry = new Registry();
-  const registers = [dbRegistry];
   const processRegistry = new Registry();
   const agencies = [...new Map(options.agencies.map((a) => [a.code, a])).values()];
-  const known = new Set(agencies.map((a) => a.code));
   const cache = options.source
     ? new SourceCache(
         options.source,
@@ -237,48 +235,142 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
       )
     : null;
 
-  /** Runs `apply` with the fresh snapshot; `apply` must not await (reset and set together). */
   // render() refreshes the cache itself before rendering; collectors then use that snapshot.
   let renderingFromSnapshot = false;
-  const collectFrom = (apply: (s: Snapshot) => void) => async (): Promise<void> => {
-    if (!cache) return;
-    if (!renderingFromSnapshot) await cache.fresh();
-    apply(cache.current);
+  const series: DbSeries = {
+    registers: [dbRegistry],
+    agencies,
+    known: new Set(agencies.map((a) => a.code)),
+    hasSource: cache !== null,
+    collectFrom: (apply) => async () => {
+      if (!cache) return;
+      if (!renderingFromSnapshot) await cache.fresh();
+      apply(cache.current);
+    },
+  };
+  // Registration order is the order of the exposition.
+  registerClockSeries(series);
+  registerOutcomeSeries(series);
+  registerAgencySeries(series);
+  registerOutboxAndCalendarSeries(series);
+  registerImportFeedSeries(series);
+  registerCollectorHealthSeries(series);
+  const metrics = registerProcessEvents(processRegistry, options);
+
+  let dbText: string | null = null;
+  let dbVersion = -1;
+  const render = async (): Promise<string> => {
+    if (cache) await cache.fresh();
+    const version = cache?.version ?? 0;
+    if (dbText === null || version !== dbVersion) {
+      renderingFromSnapshot = true;
+      try {
+        dbText = await dbRegistry.metrics();
+      } finally {
+        renderingFromSnapshot = false;
+      }
+      dbVersion = version;
+    }
+    return dbText + (await processRegistry.metrics());
   };
 
-  // --- per agency and stage, from the clocks ------------------------------------------------
-  const perStage = (rows: ClockCountRow[], pick: (r: ClockCountRow) => number) => {
-    const values = new Map<string, number>();
-    for (const a of agencies) for (const stage of STAGES) values.set(`${a.code}\u0000${stage}`, 0);
-    for (const r of rows) {
-      const key = `${r.opd}\u0000${r.stage}`;
-      if (values.has(key)) values.set(key, (values.get(key) ?? 0) + pick(r));
-    }
-    return values;
+  return {
+    registry: Registry.merge([dbRegistry, processRegistry]),
+    metrics,
+    contentType: processRegistry.contentType,
+    render,
+    invalidate: () => cache?.invalidate(),
   };
-  const setPerStage = (
-    g: Gauge<"opd" | "stage"> | Counter<"opd" | "stage">,
-    values: Map<string, number>,
-  ) => {
-    g.reset();
-    for (const [key, value] of values) {
-      const [opd = "", stage = ""] = key.split("\u0000");
-      if (g instanceof Gauge) g.set({ opd, stage }, value);
-      else g.inc({ opd, stage }, value);
-    }
-  };
+}
+
+/** What the database-derived series are registered with. */
+interface DbSeries {
+  /** The registry of the database series (rendered once per source refresh). */
+  registers: Registry[];
+  /** The agency directory, without duplicate codes; every per-agency series has one each. */
+  agencies: readonly AgencyInfo[];
+  known: ReadonlySet<string>;
+  /** False without a source: the series that are absent until read are removed at once. */
+  hasSource: boolean;
+  /** A collect() that runs `apply` with the fresh snapshot; `apply` must not await (reset and set together). */
+  collectFrom(apply: (s: Snapshot) => void): () => Promise<void>;
+}
+
+const KEY_SEPARATOR = "\u0000";
+
+/** Zeros for every (agency, label value), so that every series exists before it counts. */
+function zeroPerAgency(agencies: readonly AgencyInfo[], values: readonly string[]) {
+  const map = new Map<string, number>();
+  for (const a of agencies) for (const v of values) map.set(`${a.code}${KEY_SEPARATOR}${v}`, 0);
+  return map;
+}
+
+function splitKey(key: string): [string, string] {
+  const [opd = "", value = ""] = key.split(KEY_SEPARATOR);
+  return [opd, value];
+}
+
+function setPerStage(
+  g: Gauge<"opd" | "stage"> | Counter<"opd" | "stage">,
+  values: Map<string, number>,
+): void {
+  g.reset();
+  for (const [key, value] of values) {
+    const [opd, stage] = splitKey(key);
+    if (g instanceof Gauge) g.set({ opd, stage }, value);
+    else g.inc({ opd, stage }, value);
+  }
+}
+
+/** Sums `pick` per (agency, stage) over rows, for known agencies only. */
+function perStage<R extends { opd: string; stage: string }>(
+  agencies: readonly AgencyInfo[],
+  rows: readonly R[],
+  pick: (r: R) => number,
+): Map<string, number> {
+  const values = zeroPerAgency(agencies, STAGES);
+  for (const r of rows) {
+    const key = `${r.opd}${KEY_SEPARATOR}${r.stage}`;
+    if (values.has(key)) values.set(key, (values.get(key) ?? 0) + pick(r));
+  }
+  return values;
+}
+
+/** A gauge with one series per agency; `compute` null (or not the leader) exports none. */
+function perAgencyGauge(
+  series: DbSeries,
+  name: string,
+  help: string,
+  compute: (s: Snapshot) => Map<string, number> | null,
+): Gauge<"opd"> {
+  const gauge: Gauge<"opd"> = new Gauge({
+    name,
+    help,
+    labelNames: ["opd"],
+    registers: series.registers,
+    collect: series.collectFrom((s) => {
+      const values = s.leader ? compute(s) : null;
+      gauge.reset();
+      if (!values) return;
+      for (const a of series.agencies) gauge.set({ opd: a.code }, values.get(a.code) ?? 0);
+    }),
+  });
+  return gauge;
+}
+
+/** Open, at-risk and overdue clocks per agency and stage; the oldest overdue and open ages. */
+function registerClockSeries(series: DbSeries): void {
   const clockGauge = (name: string, help: string, pick: (r: ClockCountRow) => number) => {
     const gauge: Gauge<"opd" | "stage"> = new Gauge({
       name,
       help,
       labelNames: ["opd", "stage"],
-      registers,
-      collect: collectFrom((s) => {
+      registers: series.registers,
+      collect: series.collectFrom((s) => {
         if (!s.clocks) return gauge.reset();
-        setPerStage(gauge, perStage(s.clocks, pick));
+        setPerStage(gauge, perStage(series.agencies, s.clocks, pick));
       }),
     });
-    return gauge;
   };
   clockGauge(
     "pantau_reports_open",
@@ -296,67 +388,48 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     (r) => r.overdue,
   );
 
-  const perAgency = (
-    name: string,
-    help: string,
-    compute: (s: Snapshot) => Map<string, number> | null,
-  ) => {
-    const gauge: Gauge<"opd"> = new Gauge({
-      name,
-      help,
-      labelNames: ["opd"],
-      registers,
-      collect: collectFrom((s) => {
-        const values = s.leader ? compute(s) : null;
-        gauge.reset();
-        if (!values) return;
-        for (const a of agencies) gauge.set({ opd: a.code }, values.get(a.code) ?? 0);
-      }),
-    });
-    return gauge;
-  };
   const oldest = (s: Snapshot, pick: (r: ClockCountRow) => Instant | null) => {
     if (!s.clocks) return null;
     const earliest = new Map<string, Instant>();
     for (const r of s.clocks) {
       const at = pick(r);
-      if (at === null || !known.has(r.opd)) continue;
+      if (at === null || !series.known.has(r.opd)) continue;
       earliest.set(r.opd, Math.min(earliest.get(r.opd) ?? Infinity, at));
     }
     const ages = new Map<string, number>();
     for (const [opd, at] of earliest) ages.set(opd, finiteNonNegative((s.now - at) / 1000));
     return ages;
   };
-  perAgency(
+  perAgencyGauge(
+    series,
     "pantau_reports_oldest_overdue_seconds",
     "How long past its due instant the most overdue open clock of the agency is (0 when none).",
     (s) => oldest(s, (r) => r.oldestDueAt),
   );
-  perAgency(
+  perAgencyGauge(
+    series,
     "pantau_reports_oldest_open_seconds",
     "Age of the agency's oldest open clock since it started (0 when none is open).",
     (s) => oldest(s, (r) => r.oldestStartedAt),
   );
+}
 
-  // --- per agency and stage, stopped clocks counted in the database --------------------------
+/** Stopped clocks (met, breached) and escalation steps, counted in the database. */
+function registerOutcomeSeries(series: DbSeries): void {
   const outcomeCounter = (name: string, help: string, pick: (r: OutcomeCountRow) => number) => {
     const counter: Counter<"opd" | "stage"> = new Counter({
       name,
       help,
       labelNames: ["opd", "stage"],
-      registers,
-      collect: collectFrom((s) => {
+      registers: series.registers,
+      collect: series.collectFrom((s) => {
         if (!s.outcomes) return counter.reset();
-        const values = new Map<string, number>();
-        for (const a of agencies) for (const st of STAGES) values.set(`${a.code}\u0000${st}`, 0);
-        for (const r of s.outcomes) {
-          const key = `${r.opd}\u0000${r.stage}`;
-          if (values.has(key)) values.set(key, (values.get(key) ?? 0) + finiteNonNegative(pick(r)));
-        }
-        setPerStage(counter, values);
+        setPerStage(
+          counter,
+          perStage(series.agencies, s.outcomes, (r) => finiteNonNegative(pick(r))),
+        );
       }),
     });
-    return counter;
   };
   outcomeCounter(
     "pantau_sla_met_total",
@@ -373,62 +446,67 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
     name: "pantau_escalations_total",
     help: "Escalation steps sent, counted in the database (all time), by agency and level.",
     labelNames: ["opd", "level"],
-    registers,
-    collect: collectFrom((s) => {
+    registers: series.registers,
+    collect: series.collectFrom((s) => {
       escalations.reset();
       if (!s.escalations) return;
-      const values = new Map<string, number>();
-      for (const a of agencies)
-        for (const l of ESCALATION_LEVELS) values.set(`${a.code}\u0000${l}`, 0);
+      const values = zeroPerAgency(series.agencies, ESCALATION_LEVELS);
       for (const r of s.escalations) {
-        if (!known.has(r.opd) || !LEVEL_PATTERN.test(r.level)) continue;
-        const key = `${r.opd}\u0000${r.level}`;
+        if (!series.known.has(r.opd) || !LEVEL_PATTERN.test(r.level)) continue;
+        const key = `${r.opd}${KEY_SEPARATOR}${r.level}`;
         values.set(key, (values.get(key) ?? 0) + finiteNonNegative(r.count));
       }
       for (const [key, value] of values) {
-        const [opd = "", level = ""] = key.split("\u0000");
+        const [opd, level] = splitKey(key);
         escalations.inc({ opd, level }, value);
       }
     }),
   });
+}
 
-  // --- agencies ------------------------------------------------------------------------------
+/** The agency directory and facts per agency: own SOP, last response, liaison appointed. */
+function registerAgencySeries(series: DbSeries): void {
   const info: Gauge<"opd" | "name" | "kind"> = new Gauge({
     name: "pantau_opd_info",
     help: "The agency directory (value 1): code, name and kind of every agency (perangkat daerah).",
     labelNames: ["opd", "name", "kind"],
-    registers,
-    collect: collectFrom((s) => {
+    registers: series.registers,
+    collect: series.collectFrom((s) => {
       info.reset();
       if (!s.leader) return;
-      for (const a of agencies) info.set({ opd: a.code, name: a.name, kind: a.kind }, 1);
+      for (const a of series.agencies) info.set({ opd: a.code, name: a.name, kind: a.kind }, 1);
     }),
   });
   const facts = (s: Snapshot, pick: (r: AgencyFactRow) => number) =>
     s.agencies ? new Map(s.agencies.map((r) => [r.opd, pick(r)])) : null;
-  perAgency(
+  perAgencyGauge(
+    series,
     "pantau_opd_has_own_sop",
     "1 when the agency has its own SP4N-LAPOR! SOP, 0 when it follows the regency default.",
     (s) => facts(s, (r) => (r.hasOwnSop ? 1 : 0)),
   );
-  perAgency(
+  perAgencyGauge(
+    series,
     "pantau_opd_last_response_timestamp_seconds",
     "Last time the agency answered (a first-response or resolution clock stopped); 0 when never.",
     (s) => facts(s, (r) => (r.lastResponseAt === null ? 0 : r.lastResponseAt / 1000)),
   );
-  perAgency(
+  perAgencyGauge(
+    series,
     "pantau_opd_liaison_active",
     "1 when a liaison officer (pejabat penghubung) is appointed for the agency now, else 0.",
     (s) => (s.liaisons ? new Map(s.liaisons.map((opd) => [opd, 1])) : null),
   );
+}
 
-  // --- outbox and calendar -------------------------------------------------------------------
+/** Outbox messages by state; the end of the holiday decrees loaded. */
+function registerOutboxAndCalendarSeries(series: DbSeries): void {
   const outbox: Gauge<"state"> = new Gauge({
     name: "pantau_outbox_messages",
     help: "Messages in the outbox by state (pending, sending, sent, failed, cancelled).",
     labelNames: ["state"],
-    registers,
-    collect: collectFrom((s) => {
+    registers: series.registers,
+    collect: series.collectFrom((s) => {
       outbox.reset();
       if (!s.outbox) return;
       const values = new Map<string, number>(OUTBOX_STATES.map((st) => [st, 0]));
@@ -440,21 +518,23 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
   const calendar: Gauge = new Gauge({
     name: "pantau_calendar_covered_until_timestamp_seconds",
     help: "First instant not covered by a loaded holiday decree (0 when the current year is not).",
-    registers,
-    collect: collectFrom((s) => {
+    registers: series.registers,
+    collect: series.collectFrom((s) => {
       if (s.calendar === undefined) return calendar.remove({});
       calendar.set(s.calendar === null ? 0 : s.calendar / 1000);
     }),
   });
-  if (!cache) calendar.remove({});
+  if (!series.hasSource) calendar.remove({});
+}
 
-  // --- the daily import feed (table import_files) ------------------------------------------
+/** The daily import feed (table import_files): files by result, last import, when it stops. */
+function registerImportFeedSeries(series: DbSeries): void {
   const importFiles: Counter<"result"> = new Counter({
     name: "pantau_import_files_total",
     help: "Files finished by imports (inbox and pantau import), counted in the database, by result: imported, unchanged (content imported before), failed.",
     labelNames: ["result"],
-    registers,
-    collect: collectFrom((s) => {
+    registers: series.registers,
+    collect: series.collectFrom((s) => {
       importFiles.reset();
       if (!s.imports) return;
       for (const result of IMPORT_FILE_RESULTS)
@@ -464,8 +544,8 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
   const importLast: Gauge = new Gauge({
     name: "pantau_import_last_success_timestamp_seconds",
     help: "Last time a file with new content was imported (0 when never).",
-    registers,
-    collect: collectFrom((s) => {
+    registers: series.registers,
+    collect: series.collectFrom((s) => {
       if (!s.imports) return importLast.remove({});
       importLast.set(s.imports.lastImportedAt === null ? 0 : s.imports.lastImportedAt / 1000);
     }),
@@ -473,18 +553,20 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
   const feedDue: Gauge = new Gauge({
     name: "pantau_import_feed_due_timestamp_seconds",
     help: "When the import feed counts as stopped: import.alert_after_working_days working days after the last file imported (absent when none ever was).",
-    registers,
-    collect: collectFrom((s) => {
+    registers: series.registers,
+    collect: series.collectFrom((s) => {
       if (!s.imports || s.imports.feedDueAt === null) return feedDue.remove({});
       feedDue.set(s.imports.feedDueAt / 1000);
     }),
   });
-  if (!cache) {
+  if (!series.hasSource) {
     importLast.remove({});
     feedDue.remove({});
   }
+}
 
-  // --- collector health ------------------------------------------------------------------------
+/** Each collector's success, duration and last success; whether this instance is the leader. */
+function registerCollectorHealthSeries(series: DbSeries): void {
   const collectorGauge = (
     name: string,
     help: string,
@@ -494,8 +576,8 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
       name,
       help,
       labelNames: ["collector"],
-      registers,
-      collect: collectFrom((s) => {
+      registers: series.registers,
+      collect: series.collectFrom((s) => {
         gauge.reset();
         for (const [collector, status] of s.collectors) {
           const value = pick(status);
@@ -522,163 +604,164 @@ export function createPantauRegistry(options: PantauRegistryOptions): PantauRegi
   const leader: Gauge = new Gauge({
     name: "pantau_leader",
     help: "1 when this instance exports the database-derived series (holds the leader lock).",
-    registers,
-    collect: collectFrom((s) => leader.set(s.leader ? 1 : 0)),
+    registers: series.registers,
+    collect: series.collectFrom((s) => leader.set(s.leader ? 1 : 0)),
   });
+}
 
-  // --- events of this process ------------------------------------------------------------------
-  const scanDuration = new Histogram({
-    name: "pantau_scan_duration_seconds",
-    help: "Duration of successful scans of this process.",
-    buckets: SCAN_BUCKETS,
-    registers: [processRegistry],
-  });
-  const scanLastSuccess = new Gauge({
-    name: "pantau_scan_last_success_timestamp_seconds",
-    help: "Last time a scan of this process succeeded (0 before the first one).",
-    registers: [processRegistry],
-  });
-  const scanFailures = new Counter({
-    name: "pantau_scan_failures_total",
-    help: "Scans of this process that failed.",
-    registers: [processRegistry],
-  });
-  const scanClocks = new Counter({
-    name: "pantau_scan_clocks_processed_total",
-    help: "Clocks whose next instant had come, processed by this process's scans.",
-    registers: [processRegistry],
-  });
-  const emailsSent = new Counter({
-    name: "pantau_emails_sent_total",
-    help: "Emails delivered by this process (accepted by SMTP or written to the outbox folder).",
-    registers: [processRegistry],
-  });
-  const emailFailures = new Counter({
-    name: "pantau_email_failures_total",
-    help: "Failed email delivery attempts of this process.",
-    registers: [processRegistry],
-  });
-  const notificationsSent = new Counter({
-    name: "pantau_notifications_sent_total",
-    help: "Messages delivered by this process, by channel (email, webhook).",
-    labelNames: ["channel"],
-    registers: [processRegistry],
-  });
-  const notificationFailures = new Counter({
-    name: "pantau_notification_failures_total",
-    help: "Failed delivery attempts of this process, by channel (email, webhook).",
-    labelNames: ["channel"],
-    registers: [processRegistry],
-  });
-  for (const channel of NOTIFICATION_CHANNELS) {
-    notificationsSent.inc({ channel }, 0);
-    notificationFailures.inc({ channel }, 0);
-  }
+/**
+ * The events of this process (scans, deliveries, decisions, backups), its build and the Node.js
+ * process metrics, in `registry`; returns the PantauMetrics the services report through.
+ */
+function registerProcessEvents(registry: Registry, options: PantauRegistryOptions): PantauMetrics {
+  const scans = registerScanEvents(registry);
+  const deliveries = registerDeliveryEvents(registry);
   const decisions = new Counter({
     name: "pantau_scan_escalations_decided_total",
     help: "Escalation steps decided by this process's scans, by level.",
     labelNames: ["level"],
-    registers: [processRegistry],
+    registers: [registry],
   });
   for (const level of ESCALATION_LEVELS) decisions.inc({ level }, 0);
-  // Absent until a backup is known, so that an installation without scheduled backups (or before
-  // its first one) does not look like one whose backups stopped.
-  let lastBackupAt: Instant | null = null;
-  const backupLastSuccess: Gauge = new Gauge({
-    name: "pantau_backup_last_success_timestamp_seconds",
-    help: "Time of the newest complete backup in backup.dir (absent before the first one).",
-    registers: [processRegistry],
-    collect() {
-      if (lastBackupAt === null) backupLastSuccess.remove({});
-      else backupLastSuccess.set(lastBackupAt / 1000);
-    },
-  });
-  const backupFailures = new Counter({
-    name: "pantau_backup_failures_total",
-    help: "Backups of this process that failed.",
-    registers: [processRegistry],
-  });
-
-  const build = new Gauge({
-    name: "pantau_build_info",
-    help: "Version and revision of the running Pantau (value 1).",
-    labelNames: ["version", "revision"],
-    registers: [processRegistry],
-  });
-  build.set(
-    {
-      version: options.build?.version ?? "unknown",
-      revision: options.build?.revision ?? "unknown",
-    },
-    1,
-  );
-
-  if (options.processMetrics ?? true) {
-    collectDefaultMetrics({ register: processRegistry });
-    // Gauges named *_total are rejected by `promtool check metrics` (counters only end in _total).
-    for (const metric of processRegistry.getMetricsAsArray()) {
-      const m = metric as unknown as { name: string; type?: string };
-      if (m.name.endsWith("_total") && m.type === "gauge")
-        processRegistry.removeSingleMetric(m.name);
-    }
-  }
+  const backups = registerBackupEvents(registry);
+  registerBuildInfo(registry, options.build);
+  if (options.processMetrics ?? true) registerNodeProcessMetrics(registry);
 
   const count = (n: number | undefined): number => (n === undefined ? 1 : finiteNonNegative(n));
-  const metrics: PantauMetrics = {
+  return {
     scanFinished(report) {
-      scanDuration.observe(finiteNonNegative(report.durationSeconds));
-      scanLastSuccess.set(report.finishedAt / 1000);
-      if (report.clocksDue) scanClocks.inc(finiteNonNegative(report.clocksDue));
+      scans.duration.observe(finiteNonNegative(report.durationSeconds));
+      scans.lastSuccess.set(report.finishedAt / 1000);
+      if (report.clocksDue) scans.clocks.inc(finiteNonNegative(report.clocksDue));
     },
     scanFailed() {
-      scanFailures.inc();
+      scans.failures.inc();
     },
     emailSent(n) {
-      emailsSent.inc(count(n));
+      deliveries.emailsSent.inc(count(n));
     },
     emailFailed(n) {
-      emailFailures.inc(count(n));
+      deliveries.emailFailures.inc(count(n));
     },
     notificationSent(channel) {
-      if (NOTIFICATION_CHANNELS.includes(channel)) notificationsSent.inc({ channel });
+      if (NOTIFICATION_CHANNELS.includes(channel)) deliveries.sent.inc({ channel });
     },
     notificationFailed(channel) {
-      if (NOTIFICATION_CHANNELS.includes(channel)) notificationFailures.inc({ channel });
+      if (NOTIFICATION_CHANNELS.includes(channel)) deliveries.failures.inc({ channel });
     },
     escalationDecided(level, n) {
       const label = String(level);
       if (LEVEL_PATTERN.test(label)) decisions.inc({ level: label }, count(n));
     },
     backupSucceeded(at) {
-      if (Number.isFinite(at) && (lastBackupAt === null || at > lastBackupAt)) lastBackupAt = at;
+      backups.succeeded(at);
     },
     backupFailed() {
-      backupFailures.inc();
+      backups.failures.inc();
     },
   };
+}
 
-  let dbText: string | null = null;
-  let dbVersion = -1;
-  const render = async (): Promise<string> => {
-    if (cache) await cache.fresh();
-    const version = cache?.version ?? 0;
-    if (dbText === null || version !== dbVersion) {
-      renderingFromSnapshot = true;
-      try {
-        dbText = await dbRegistry.metrics();
-      } finally {
-        renderingFromSnapshot = false;
-      }
-      dbVersion = version;
-    }
-    return dbText + (await processRegistry.metrics());
-  };
-
+function registerScanEvents(registry: Registry) {
   return {
-    registry: Registry.merge([dbRegistry, processRegistry]),
-    metrics,
-    contentType: processRegistry.contentType,
-    render,
-    invalidate: () => cache?.invalidate(),
+    duration: new Histogram({
+      name: "pantau_scan_duration_seconds",
+      help: "Duration of successful scans of this process.",
+      buckets: SCAN_BUCKETS,
+      registers: [registry],
+    }),
+    lastSuccess: new Gauge({
+      name: "pantau_scan_last_success_timestamp_seconds",
+      help: "Last time a scan of this process succeeded (0 before the first one).",
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: "pantau_scan_failures_total",
+      help: "Scans of this process that failed.",
+      registers: [registry],
+    }),
+    clocks: new Counter({
+      name: "pantau_scan_clocks_processed_total",
+      help: "Clocks whose next instant had come, processed by this process's scans.",
+      registers: [registry],
+    }),
   };
+}
+
+/** Emails, and messages per channel with every channel pre-filled with 0. */
+function registerDeliveryEvents(registry: Registry) {
+  const emailsSent = new Counter({
+    name: "pantau_emails_sent_total",
+    help: "Emails delivered by this process (accepted by SMTP or written to the outbox folder).",
+    registers: [registry],
+  });
+  const emailFailures = new Counter({
+    name: "pantau_email_failures_total",
+    help: "Failed email delivery attempts of this process.",
+    registers: [registry],
+  });
+  const sent = new Counter({
+    name: "pantau_notifications_sent_total",
+    help: "Messages delivered by this process, by channel (email, webhook).",
+    labelNames: ["channel"],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: "pantau_notification_failures_total",
+    help: "Failed delivery attempts of this process, by channel (email, webhook).",
+    labelNames: ["channel"],
+    registers: [registry],
+  });
+  for (const channel of NOTIFICATION_CHANNELS) {
+    sent.inc({ channel }, 0);
+    failures.inc({ channel }, 0);
+  }
+  return { emailsSent, emailFailures, sent, failures };
+}
+
+function registerBackupEvents(registry: Registry) {
+  // Absent until a backup is known, so that an installation without scheduled backups (or before
+  // its first one) does not look like one whose backups stopped.
+  let lastBackupAt: Instant | null = null;
+  const lastSuccess: Gauge = new Gauge({
+    name: "pantau_backup_last_success_timestamp_seconds",
+    help: "Time of the newest complete backup in backup.dir (absent before the first one).",
+    registers: [registry],
+    collect() {
+      if (lastBackupAt === null) lastSuccess.remove({});
+      else lastSuccess.set(lastBackupAt / 1000);
+    },
+  });
+  const failures = new Counter({
+    name: "pantau_backup_failures_total",
+    help: "Backups of this process that failed.",
+    registers: [registry],
+  });
+  return {
+    failures,
+    /** The newest backup wins; an older one reported later changes nothing. */
+    succeeded(at: Instant): void {
+      if (Number.isFinite(at) && (lastBackupAt === null || at > lastBackupAt)) lastBackupAt = at;
+    },
+  };
+}
+
+function registerBuildInfo(registry: Registry, build: PantauRegistryOptions["build"]): void {
+  const info = new Gauge({
+    name: "pantau_build_info",
+    help: "Version and revision of the running Pantau (value 1).",
+    labelNames: ["version", "revision"],
+    registers: [registry],
+  });
+  info.set({ version: build?.version ?? "unknown", revision: build?.revision ?? "unknown" }, 1);
+}
+
+/** Node.js process metrics (process_*, nodejs_*). */
+function registerNodeProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry });
+  // Gauges named *_total are rejected by `promtool check metrics` (counters only end in _total).
+  for (const metric of registry.getMetricsAsArray()) {
+    const m = metric as unknown as { name: string; type?: string };
+    if (m.name.endsWith("_total") && m.type === "gauge") registry.removeSingleMetric(m.name);
+  }
 }

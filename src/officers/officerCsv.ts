@@ -1,7 +1,7 @@
 // Reads the officer CSV of `pantau officers import` (columns opd, role, name, email, valid_from,
 // valid_to, decree, and the optional chat contacts phone, telegram_chat_id; comma or semicolon separated, as spreadsheets save it) into OfficerRows with
 // their file line numbers. Validation is validateOfficerRows's job (src/core/escalation).
-import type { OfficerColumn, OfficerRow } from "../core/escalation/officers.js";
+import type { OfficerColumn, OfficerRow } from "../core/escalation/officerRows.js";
 import type { Bilingual } from "../i18n/lang.js";
 
 export const OFFICER_COLUMNS: readonly OfficerColumn[] = [

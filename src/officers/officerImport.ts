@@ -4,11 +4,8 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { AppContext } from "../context/appContext.js";
-import {
-  AppointmentConflictError,
-  validateOfficerRows,
-  type OfficerRowError,
-} from "../core/escalation/officers.js";
+import { AppointmentConflictError } from "../core/escalation/appointments.js";
+import { validateOfficerRows, type OfficerRowError } from "../core/escalation/officerRows.js";
 import type { Instant } from "../core/types.js";
 import { pick, type Lang } from "../i18n/lang.js";
 import { parseOfficerCsv } from "./officerCsv.js";

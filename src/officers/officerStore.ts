@@ -6,7 +6,7 @@ import {
   applyAppointment,
   type Appointment,
   type OfficerRole,
-} from "../core/escalation/officers.js";
+} from "../core/escalation/appointments.js";
 import type { Instant } from "../core/types.js";
 import type { Db } from "../store/reportStore.js";
 

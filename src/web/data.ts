@@ -18,7 +18,7 @@ import {
   isRegencyRole,
   type Appointment,
   type OfficerRole,
-} from "../core/escalation/officers.js";
+} from "../core/escalation/appointments.js";
 import type { AgencyKind, Instant, Stage } from "../core/types.js";
 import { loadAppointments } from "../officers/officerStore.js";
 import { type MetricsSource, type OutcomeCountRow } from "../metrics/source.js";

@@ -3,7 +3,7 @@
 // `pantau start --demo` a link that signs the demo coordinator in at once.
 import type { AppContext } from "../context/appContext.js";
 import type { PantauConfig } from "../config/index.js";
-import { holderAt } from "../core/escalation/officers.js";
+import { holderAt } from "../core/escalation/appointments.js";
 import type { Instant } from "../core/types.js";
 import { loadAppointments } from "../officers/officerStore.js";
 import { createLink, linkUrl } from "./auth/links.js";

@@ -3,7 +3,7 @@
 // sessions end on the server, the rate limits and the CSRF checks refuse what they must.
 import { expect } from "chai";
 import { createToken } from "../../src/api/tokens.js";
-import type { Appointment } from "../../src/core/escalation/officers.js";
+import type { Appointment } from "../../src/core/escalation/appointments.js";
 import { officerAccess, maySeeAgency } from "../../src/web/auth/access.js";
 import {
   consumeSignInLink,

@@ -1,7 +1,7 @@
 // `pantau officers import FILE.csv` and `pantau officers list`: the officer directory (who is
 // told about which agency's reports), with appointment history and rotations (mutasi).
 import type { Command } from "commander";
-import { holderAt, roleName, type OfficerRole } from "../../core/escalation/officers.js";
+import { holderAt, roleName, type OfficerRole } from "../../core/escalation/appointments.js";
 import { vacancySince } from "../../core/escalation/recipients.js";
 import { formatIsoLocal } from "../../core/format/index.js";
 import { importOfficerFile } from "../../officers/officerImport.js";

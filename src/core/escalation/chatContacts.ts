@@ -8,7 +8,7 @@
 // - contactsAt(appointments, at): Map<person, ChatContact> — by person (lowercased address); a
 //   person holding several roles has the first contact given for each channel.
 import type { Instant } from "../types.js";
-import { holderAt, type Appointment } from "./officers.js";
+import { holderAt, type Appointment } from "./appointments.js";
 
 export interface ChatContact {
   phone: string | null;

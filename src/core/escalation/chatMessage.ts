@@ -18,7 +18,7 @@
 import { pick } from "../../i18n/lang.js";
 import { formatBusinessAmount, formatLocal } from "../format/index.js";
 import { remainingMs } from "./ladder.js";
-import type { OfficerRole } from "./officers.js";
+import type { OfficerRole } from "./appointments.js";
 import { agencyLabel, STAGE_NAMES, TYPE_NAMES, type ComposeContext } from "./compose.js";
 import type { PersonBundle, PersonItem } from "./perPerson.js";
 import type { ChatContact } from "./chatContacts.js";

@@ -37,7 +37,8 @@ import {
   type ReminderDigest,
   type StoredClockView,
 } from "./ladder.js";
-import { isValidEmail, roleName } from "./officers.js";
+import { roleName } from "./appointments.js";
+import { isValidEmail } from "./emailAddress.js";
 import { isAwaitingReporter, stateName } from "../sla/clocks.js";
 import type { Recipient, RoleSlot, VacancyNotice } from "./recipients.js";
 import { escapeHtml, messageIdFor, safeHref, sanitizeHeaderText } from "./safety.js";

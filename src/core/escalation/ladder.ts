@@ -67,7 +67,7 @@ import {
   type LevelKind,
   type ReminderSettings,
 } from "./ladderConfig.js";
-import type { OfficerRole } from "./officers.js";
+import type { OfficerRole } from "./appointments.js";
 import { ITEMS_LISTED, ListedItems } from "./listing.js";
 
 // The ladder's shape, default and parsing (ladderConfig.ts), re-exported for the callers.

@@ -9,7 +9,7 @@
 import { DurationError, parseDuration } from "../calendar/index.js";
 import type { Duration } from "../types.js";
 import type { Bilingual } from "../../i18n/lang.js";
-import { OFFICER_ROLES, type OfficerRole } from "./officers.js";
+import { OFFICER_ROLES, type OfficerRole } from "./appointments.js";
 
 export interface EscalationTrigger {
   anchor: "at_risk" | "due";

@@ -23,11 +23,11 @@ import type { Instant } from "../types.js";
 import {
   holderAt,
   isRegencyRole,
-  isValidEmail,
   roleName,
   type Appointment,
   type OfficerRole,
-} from "./officers.js";
+} from "./appointments.js";
+import { isValidEmail } from "./emailAddress.js";
 
 export interface RoleSlot {
   role: OfficerRole;

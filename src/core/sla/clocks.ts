@@ -158,242 +158,10 @@ export function deriveClocks(
   ctx: ClockContext,
   now: Instant,
 ): ClockDerivation {
-  const warnings: ClockWarning[] = [];
-  const warn = (code: ClockWarningCode, at: Instant, id: string, en: string): void => {
-    warnings.push({ code, at, message: { id, en } });
-  };
   const sorted = [...events].sort((a, b) => a.at - b.at); // Array#sort is stable (ES2019).
-
-  const drafts: Draft[] = [];
-  const startDraft = (
-    stage: Stage,
-    seq: number,
-    opd: string,
-    at: Instant,
-    by: EventKind,
-  ): Draft => {
-    const calendar = ctx.calendarFor(opd);
-    const draft: Draft = {
-      stage,
-      seq,
-      opd,
-      sop: resolveSop(ctx.sops, opd, calendar.localDate(at)),
-      startedAt: at,
-      startedBy: by,
-      stoppedAt: null,
-      stoppedBy: null,
-      stopRule: null,
-      extendedAt: null,
-    };
-    drafts.push(draft);
-    return draft;
-  };
-  const stop = (d: Draft, at: Instant, by: EventKind, rule: Draft["stopRule"]): void => {
-    if (d.stoppedAt !== null) return;
-    d.stoppedAt = at;
-    d.stoppedBy = by;
-    d.stopRule = rule;
-  };
-
-  const verification = startDraft(
-    "verification",
-    1,
-    ctx.coordinatorOpd,
-    report.receivedAt,
-    "received",
-  );
-  // Held in an object: TypeScript does not track assignments made inside the closure below.
-  const state: { current: Assignment | null } = { current: null };
-  const assign = (opd: string, at: Instant, by: EventKind): void => {
-    const seq = state.current ? state.current.seq + 1 : 1;
-    state.current = {
-      opd,
-      seq,
-      at,
-      firstResponse: startDraft("first_response", seq, opd, at, by),
-      resolution: startDraft("resolution", seq, opd, at, by),
-    };
-  };
-
-  const pauses: Interval[] = [];
-  let pauseOpenedAt: Instant | null = null;
-  let extensionUsed = false;
-  let endedBy: ReportEvent | null = null;
-
-  for (const e of sorted) {
-    const name = EVENT_NAMES[e.kind];
-    if (!Number.isFinite(e.at)) {
-      warn(
-        "invalid_instant",
-        report.receivedAt,
-        `Peristiwa "${name.id}" tanpa waktu yang sah diabaikan.`,
-        `Event "${name.en}" without a valid time ignored.`,
-      );
-      continue;
-    }
-    if (e.kind === "received") {
-      if (e.at !== report.receivedAt) {
-        warn(
-          "received_mismatch",
-          e.at,
-          "Peristiwa diterima tidak sama dengan waktu penerimaan laporan; diabaikan.",
-          "The received event disagrees with the report's receipt time; ignored.",
-        );
-      }
-      continue;
-    }
-    if (e.at < report.receivedAt) {
-      warn(
-        "before_received",
-        e.at,
-        `Peristiwa "${name.id}" sebelum laporan diterima diabaikan.`,
-        `Event "${name.en}" before the report was received ignored.`,
-      );
-      continue;
-    }
-    if (e.at > now) {
-      warn(
-        "future_event",
-        e.at,
-        `Peristiwa "${name.id}" di masa depan diabaikan.`,
-        `Event "${name.en}" in the future ignored.`,
-      );
-      continue;
-    }
-    if (endedBy) {
-      const endName = EVENT_NAMES[endedBy.kind];
-      warn(
-        "after_end",
-        e.at,
-        `Peristiwa "${name.id}" setelah laporan ${endName.id} diabaikan.`,
-        `Event "${name.en}" after the report was ${endName.en} ignored.`,
-      );
-      continue;
-    }
-    switch (e.kind) {
-      case "disposed":
-      case "redisposed": {
-        if (!e.opd) {
-          warn(
-            "missing_opd",
-            e.at,
-            `Peristiwa "${name.id}" tanpa perangkat daerah tujuan diabaikan.`,
-            `Event "${name.en}" without a target agency ignored.`,
-          );
-          break;
-        }
-        const prev = state.current;
-        if (!prev) {
-          stop(verification, e.at, e.kind, "by_time");
-          assign(e.opd, e.at, e.kind);
-        } else if (prev.opd === e.opd) {
-          warn(
-            "duplicate_disposition",
-            e.at,
-            `Disposisi ulang ke perangkat daerah yang sama (${e.opd}) diabaikan.`,
-            `Repeated disposition to the same agency (${e.opd}) ignored.`,
-          );
-        } else {
-          stop(prev.firstResponse, e.at, e.kind, "redisposed");
-          stop(prev.resolution, e.at, e.kind, "redisposed");
-          assign(e.opd, e.at, e.kind);
-        }
-        break;
-      }
-      case "first_response":
-      case "followed_up": {
-        const cur = state.current;
-        if (!cur) {
-          warn(
-            "no_disposition",
-            e.at,
-            `Peristiwa "${name.id}" sebelum disposisi diabaikan.`,
-            `Event "${name.en}" before any disposition ignored.`,
-          );
-          break;
-        }
-        stop(cur.firstResponse, e.at, e.kind, "by_time");
-        if (e.kind === "followed_up") stop(cur.resolution, e.at, e.kind, "by_time");
-        break;
-      }
-      case "extended": {
-        const cur = state.current;
-        if (report.type !== "permintaan_informasi") {
-          warn(
-            "extension_not_applicable",
-            e.at,
-            "Perpanjangan hanya berlaku untuk permintaan informasi; diabaikan.",
-            "An extension applies only to information requests; ignored.",
-          );
-        } else if (extensionUsed) {
-          warn(
-            "already_extended",
-            e.at,
-            "Permintaan informasi hanya dapat diperpanjang satu kali; perpanjangan kedua diabaikan.",
-            "An information request can be extended only once; second extension ignored.",
-          );
-        } else if (!cur || cur.resolution.stoppedAt !== null) {
-          warn(
-            "extension_without_clock",
-            e.at,
-            "Perpanjangan tanpa tahap penyelesaian yang berjalan diabaikan.",
-            "Extension without a running resolution clock ignored.",
-          );
-        } else {
-          cur.resolution.extendedAt = e.at;
-          extensionUsed = true;
-        }
-        break;
-      }
-      case "awaiting_reporter":
-        if (pauseOpenedAt !== null) {
-          warn(
-            "already_paused",
-            e.at,
-            "Jeda menunggu pelapor sudah berjalan; peristiwa kedua diabaikan.",
-            "A pause awaiting the reporter is already open; second event ignored.",
-          );
-        } else {
-          pauseOpenedAt = e.at;
-        }
-        break;
-      case "reporter_replied":
-        if (pauseOpenedAt === null) {
-          warn(
-            "unmatched_reply",
-            e.at,
-            "Balasan pelapor tanpa jeda menunggu pelapor diabaikan.",
-            "Reporter reply without an open pause ignored.",
-          );
-        } else {
-          pauses.push({ start: pauseOpenedAt, end: e.at });
-          pauseOpenedAt = null;
-        }
-        break;
-      case "completed":
-      case "archived":
-        for (const d of drafts)
-          stop(d, e.at, e.kind, e.kind === "archived" ? "cancelled" : "by_time");
-        if (pauseOpenedAt !== null) {
-          pauses.push({ start: pauseOpenedAt, end: e.at });
-          pauseOpenedAt = null;
-        }
-        endedBy = e;
-        break;
-    }
-  }
-  if (pauseOpenedAt !== null) pauses.push({ start: pauseOpenedAt, end: Infinity });
-
-  const last = state.current;
-  if (last && report.opd !== null && report.opd !== last.opd) {
-    warn(
-      "opd_mismatch",
-      last.at,
-      `Perangkat daerah laporan (${report.opd}) berbeda dengan disposisi terakhir (${last.opd}).`,
-      `The report's agency (${report.opd}) differs from the latest disposition (${last.opd}).`,
-    );
-  }
-
+  const replay = new Replay(report, ctx, now);
+  for (const e of sorted) replay.apply(e);
+  const { drafts, pauses, warnings } = replay.finish();
   const clocks = drafts.map((d) => finalize(report, d, pauses, ctx, now));
   const details = drafts.map((d): ClockDetail => ({
     startedBy: d.startedBy,
@@ -402,6 +170,293 @@ export function deriveClocks(
     sop: d.sop,
   }));
   return { clocks, details, pauses, warnings };
+}
+
+/**
+ * One replay of a report's events (deriveClocks' rules): the drafts of its clocks, its pauses
+ * and the warnings, built event by event in order of `at`.
+ */
+class Replay {
+  readonly drafts: Draft[] = [];
+  readonly pauses: Interval[] = [];
+  readonly warnings: ClockWarning[] = [];
+  private readonly verification: Draft;
+  /** The agency the report is disposed to now, with its running clocks. */
+  private current: Assignment | null = null;
+  private pauseOpenedAt: Instant | null = null;
+  private extensionUsed = false;
+  /** The `completed` or `archived` event; later events are ignored. */
+  private endedBy: ReportEvent | null = null;
+
+  constructor(
+    private readonly report: Report,
+    private readonly ctx: ClockContext,
+    private readonly now: Instant,
+  ) {
+    this.verification = this.startDraft(
+      "verification",
+      1,
+      ctx.coordinatorOpd,
+      report.receivedAt,
+      "received",
+    );
+  }
+
+  private warn(code: ClockWarningCode, at: Instant, id: string, en: string): void {
+    this.warnings.push({ code, at, message: { id, en } });
+  }
+
+  /** Starts a clock under the SOP version in force on the local date of its start. */
+  private startDraft(stage: Stage, seq: number, opd: string, at: Instant, by: EventKind): Draft {
+    const calendar = this.ctx.calendarFor(opd);
+    const draft: Draft = {
+      stage,
+      seq,
+      opd,
+      sop: resolveSop(this.ctx.sops, opd, calendar.localDate(at)),
+      startedAt: at,
+      startedBy: by,
+      stoppedAt: null,
+      stoppedBy: null,
+      stopRule: null,
+      extendedAt: null,
+    };
+    this.drafts.push(draft);
+    return draft;
+  }
+
+  /** Stops a running clock; a stopped one keeps its first stop. */
+  private stop(d: Draft, at: Instant, by: EventKind, rule: Draft["stopRule"]): void {
+    if (d.stoppedAt !== null) return;
+    d.stoppedAt = at;
+    d.stoppedBy = by;
+    d.stopRule = rule;
+  }
+
+  /** Starts the agency's first_response and resolution clocks (seq + 1 after a re-disposition). */
+  private assign(opd: string, at: Instant, by: EventKind): void {
+    const seq = this.current ? this.current.seq + 1 : 1;
+    this.current = {
+      opd,
+      seq,
+      at,
+      firstResponse: this.startDraft("first_response", seq, opd, at, by),
+      resolution: this.startDraft("resolution", seq, opd, at, by),
+    };
+  }
+
+  /** Applies one event (events come in order of `at`). */
+  apply(e: ReportEvent): void {
+    if (!this.admits(e)) return;
+    switch (e.kind) {
+      case "disposed":
+      case "redisposed":
+        return this.dispose(e);
+      case "first_response":
+      case "followed_up":
+        return this.respond(e);
+      case "extended":
+        return this.extend(e);
+      case "awaiting_reporter":
+        return this.openPause(e);
+      case "reporter_replied":
+        return this.closePause(e);
+      case "completed":
+      case "archived":
+        return this.end(e);
+    }
+  }
+
+  /**
+   * False, with a warning, for an event that cannot apply: no valid instant, the `received`
+   * event itself (the receipt is report.receivedAt), before receipt, after `now`, after the end.
+   */
+  private admits(e: ReportEvent): boolean {
+    const name = EVENT_NAMES[e.kind];
+    if (!Number.isFinite(e.at)) {
+      this.warn(
+        "invalid_instant",
+        this.report.receivedAt,
+        `Peristiwa "${name.id}" tanpa waktu yang sah diabaikan.`,
+        `Event "${name.en}" without a valid time ignored.`,
+      );
+      return false;
+    }
+    if (e.kind === "received") {
+      if (e.at !== this.report.receivedAt) {
+        this.warn(
+          "received_mismatch",
+          e.at,
+          "Peristiwa diterima tidak sama dengan waktu penerimaan laporan; diabaikan.",
+          "The received event disagrees with the report's receipt time; ignored.",
+        );
+      }
+      return false;
+    }
+    if (e.at < this.report.receivedAt) {
+      this.warn(
+        "before_received",
+        e.at,
+        `Peristiwa "${name.id}" sebelum laporan diterima diabaikan.`,
+        `Event "${name.en}" before the report was received ignored.`,
+      );
+      return false;
+    }
+    if (e.at > this.now) {
+      this.warn(
+        "future_event",
+        e.at,
+        `Peristiwa "${name.id}" di masa depan diabaikan.`,
+        `Event "${name.en}" in the future ignored.`,
+      );
+      return false;
+    }
+    if (this.endedBy) {
+      const endName = EVENT_NAMES[this.endedBy.kind];
+      this.warn(
+        "after_end",
+        e.at,
+        `Peristiwa "${name.id}" setelah laporan ${endName.id} diabaikan.`,
+        `Event "${name.en}" after the report was ${endName.en} ignored.`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The first disposition stops verification; a disposition to another agency stops the running
+   * agency clocks (redisposed) and starts new ones; one to the same agency is ignored.
+   */
+  private dispose(e: ReportEvent): void {
+    const name = EVENT_NAMES[e.kind];
+    if (!e.opd) {
+      this.warn(
+        "missing_opd",
+        e.at,
+        `Peristiwa "${name.id}" tanpa perangkat daerah tujuan diabaikan.`,
+        `Event "${name.en}" without a target agency ignored.`,
+      );
+      return;
+    }
+    const prev = this.current;
+    if (!prev) {
+      this.stop(this.verification, e.at, e.kind, "by_time");
+      this.assign(e.opd, e.at, e.kind);
+    } else if (prev.opd === e.opd) {
+      this.warn(
+        "duplicate_disposition",
+        e.at,
+        `Disposisi ulang ke perangkat daerah yang sama (${e.opd}) diabaikan.`,
+        `Repeated disposition to the same agency (${e.opd}) ignored.`,
+      );
+    } else {
+      this.stop(prev.firstResponse, e.at, e.kind, "redisposed");
+      this.stop(prev.resolution, e.at, e.kind, "redisposed");
+      this.assign(e.opd, e.at, e.kind);
+    }
+  }
+
+  /** first_response stops the first-response clock; followed_up stops both (it is a response). */
+  private respond(e: ReportEvent): void {
+    const cur = this.current;
+    if (!cur) {
+      const name = EVENT_NAMES[e.kind];
+      this.warn(
+        "no_disposition",
+        e.at,
+        `Peristiwa "${name.id}" sebelum disposisi diabaikan.`,
+        `Event "${name.en}" before any disposition ignored.`,
+      );
+      return;
+    }
+    this.stop(cur.firstResponse, e.at, e.kind, "by_time");
+    if (e.kind === "followed_up") this.stop(cur.resolution, e.at, e.kind, "by_time");
+  }
+
+  /** An information request's extension, once per report, to the running resolution clock. */
+  private extend(e: ReportEvent): void {
+    const cur = this.current;
+    if (this.report.type !== "permintaan_informasi") {
+      this.warn(
+        "extension_not_applicable",
+        e.at,
+        "Perpanjangan hanya berlaku untuk permintaan informasi; diabaikan.",
+        "An extension applies only to information requests; ignored.",
+      );
+    } else if (this.extensionUsed) {
+      this.warn(
+        "already_extended",
+        e.at,
+        "Permintaan informasi hanya dapat diperpanjang satu kali; perpanjangan kedua diabaikan.",
+        "An information request can be extended only once; second extension ignored.",
+      );
+    } else if (!cur || cur.resolution.stoppedAt !== null) {
+      this.warn(
+        "extension_without_clock",
+        e.at,
+        "Perpanjangan tanpa tahap penyelesaian yang berjalan diabaikan.",
+        "Extension without a running resolution clock ignored.",
+      );
+    } else {
+      cur.resolution.extendedAt = e.at;
+      this.extensionUsed = true;
+    }
+  }
+
+  private openPause(e: ReportEvent): void {
+    if (this.pauseOpenedAt !== null) {
+      this.warn(
+        "already_paused",
+        e.at,
+        "Jeda menunggu pelapor sudah berjalan; peristiwa kedua diabaikan.",
+        "A pause awaiting the reporter is already open; second event ignored.",
+      );
+    } else {
+      this.pauseOpenedAt = e.at;
+    }
+  }
+
+  private closePause(e: ReportEvent): void {
+    if (this.pauseOpenedAt === null) {
+      this.warn(
+        "unmatched_reply",
+        e.at,
+        "Balasan pelapor tanpa jeda menunggu pelapor diabaikan.",
+        "Reporter reply without an open pause ignored.",
+      );
+    } else {
+      this.pauses.push({ start: this.pauseOpenedAt, end: e.at });
+      this.pauseOpenedAt = null;
+    }
+  }
+
+  /** `completed` stops every running clock, `archived` cancels them; an open pause ends. */
+  private end(e: ReportEvent): void {
+    for (const d of this.drafts)
+      this.stop(d, e.at, e.kind, e.kind === "archived" ? "cancelled" : "by_time");
+    if (this.pauseOpenedAt !== null) {
+      this.pauses.push({ start: this.pauseOpenedAt, end: e.at });
+      this.pauseOpenedAt = null;
+    }
+    this.endedBy = e;
+  }
+
+  /** After the last event: a pause still open runs to Infinity; the report's agency is checked. */
+  finish(): { drafts: Draft[]; pauses: Interval[]; warnings: ClockWarning[] } {
+    if (this.pauseOpenedAt !== null) this.pauses.push({ start: this.pauseOpenedAt, end: Infinity });
+    const last = this.current;
+    const opd = this.report.opd;
+    if (last && opd !== null && opd !== last.opd) {
+      this.warn(
+        "opd_mismatch",
+        last.at,
+        `Perangkat daerah laporan (${opd}) berbeda dengan disposisi terakhir (${last.opd}).`,
+        `The report's agency (${opd}) differs from the latest disposition (${last.opd}).`,
+      );
+    }
+    return { drafts: this.drafts, pauses: this.pauses, warnings: this.warnings };
+  }
 }
 
 function finalize(

@@ -86,6 +86,15 @@ function addDays(date: LocalDate, days: number): LocalDate {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** What every line is written with: the language and agency names for people. */
+interface Words {
+  lang: Lang;
+  /** The Indonesian or the English text, in the explanation's language. */
+  t(id: string, en: string): string;
+  /** "Dinas Kesehatan (dinkes)", or the code when the name is unknown. */
+  agency(opd: string): string;
+}
+
 /** Explains a report: its history, then each clock of `result` step by step. */
 export function explainReport(
   report: Report,
@@ -95,72 +104,34 @@ export function explainReport(
   now: Instant,
   lang: Lang,
 ): ExplainDocument {
-  const t = (id: string, en: string): string => (lang === "en" ? en : id);
-  const agency = (opd: string): string => {
-    const name = ctx.agencyName?.(opd);
-    return name ? `${name} (${opd})` : opd;
+  const words: Words = {
+    lang,
+    t: (id, en) => (lang === "en" ? en : id),
+    agency: (opd) => {
+      const name = ctx.agencyName?.(opd);
+      return name ? `${name} (${opd})` : opd;
+    },
   };
+  const { t } = words;
   const homeZone = ctx.calendarFor(ctx.coordinatorOpd).spec.zone;
-
-  const reportLines: ExplainLine[] = [
-    {
-      key: "type",
-      text:
-        t("Jenis: ", "Type: ") +
-        pick(lang, TYPE_NAMES[report.type]) +
-        (report.type === "pengaduan"
-          ? t(", kompleksitas ", ", complexity ") + pick(lang, COMPLEXITY_NAMES[report.complexity])
-          : ""),
-    },
-    {
-      key: "received",
-      text: t("Diterima ", "Received ") + formatLocal(report.receivedAt, homeZone, lang),
-    },
-    {
-      key: "opd",
-      text:
-        t("Perangkat daerah saat ini: ", "Current agency: ") +
-        (report.opd ? agency(report.opd) : t("belum didisposisikan", "not yet dispositioned")),
-    },
-  ];
-
-  const history: ExplainLine[] = [...events]
-    .sort((a, b) => a.at - b.at)
-    .map((e) => {
-      const when = Number.isFinite(e.at) ? formatLocal(e.at, homeZone, lang) : "?";
-      let what = pick(lang, eventName(e.kind));
-      what = what.charAt(0).toUpperCase() + what.slice(1);
-      if (e.opd && (e.kind === "disposed" || e.kind === "redisposed")) {
-        what += t(" ke ", " to ") + agency(e.opd);
-      } else if (e.opd) {
-        what += ` (${agency(e.opd)})`;
-      }
-      // Recorded well after (or before) it happened: say when and by what, for the audit.
-      const recording = ctx.recording?.(e);
-      if (recording && Math.abs(recording.recordedAt - e.at) > RECORDING_NOTE_THRESHOLD_MS) {
-        what +=
-          t(" — dicatat ", " — recorded ") +
-          `${formatLocal(recording.recordedAt, homeZone, lang)} (${recording.source})`;
-      }
-      return { key: `event:${e.kind}`, text: `${when} — ${what}` };
-    });
-  if (history.length === 0) {
-    history.push({ key: "none", text: t("Belum ada peristiwa.", "No events yet.") });
-  }
 
   const sections: ExplainSection[] = [
     {
       key: "report",
       title: t(`Laporan ${report.trackingId}`, `Report ${report.trackingId}`),
-      lines: reportLines,
+      lines: reportLines(report, words, homeZone),
     },
-    { key: "history", title: t("Riwayat", "History"), lines: history },
+    {
+      key: "history",
+      title: t("Riwayat", "History"),
+      lines: historyLines(events, ctx, words, homeZone),
+    },
   ];
 
   result.clocks.forEach((clock, i) => {
     const detail = result.details[i];
     if (!detail) return;
-    sections.push(explainClock(report, clock, detail, ctx, now, lang, agency));
+    sections.push(explainClock(report, clock, detail, ctx, now, words));
   });
 
   if (result.warnings.length > 0) {
@@ -186,27 +157,111 @@ export function explainReport(
   };
 }
 
+/** The report itself: type (and complexity of a complaint), receipt, current agency. */
+function reportLines(report: Report, words: Words, homeZone: string): ExplainLine[] {
+  const { t, lang, agency } = words;
+  return [
+    {
+      key: "type",
+      text:
+        t("Jenis: ", "Type: ") +
+        pick(lang, TYPE_NAMES[report.type]) +
+        (report.type === "pengaduan"
+          ? t(", kompleksitas ", ", complexity ") + pick(lang, COMPLEXITY_NAMES[report.complexity])
+          : ""),
+    },
+    {
+      key: "received",
+      text: t("Diterima ", "Received ") + formatLocal(report.receivedAt, homeZone, lang),
+    },
+    {
+      key: "opd",
+      text:
+        t("Perangkat daerah saat ini: ", "Current agency: ") +
+        (report.opd ? agency(report.opd) : t("belum didisposisikan", "not yet dispositioned")),
+    },
+  ];
+}
+
+/** The events in order of `at`, each with its agency and, when recorded late, its recording. */
+function historyLines(
+  events: readonly ReportEvent[],
+  ctx: ExplainContext,
+  words: Words,
+  homeZone: string,
+): ExplainLine[] {
+  const { t, lang, agency } = words;
+  const history: ExplainLine[] = [...events]
+    .sort((a, b) => a.at - b.at)
+    .map((e) => {
+      const when = Number.isFinite(e.at) ? formatLocal(e.at, homeZone, lang) : "?";
+      let what = pick(lang, eventName(e.kind));
+      what = what.charAt(0).toUpperCase() + what.slice(1);
+      if (e.opd && (e.kind === "disposed" || e.kind === "redisposed")) {
+        what += t(" ke ", " to ") + agency(e.opd);
+      } else if (e.opd) {
+        what += ` (${agency(e.opd)})`;
+      }
+      // Recorded well after (or before) it happened: say when and by what, for the audit.
+      const recording = ctx.recording?.(e);
+      if (recording && Math.abs(recording.recordedAt - e.at) > RECORDING_NOTE_THRESHOLD_MS) {
+        what +=
+          t(" — dicatat ", " — recorded ") +
+          `${formatLocal(recording.recordedAt, homeZone, lang)} (${recording.source})`;
+      }
+      return { key: `event:${e.kind}`, text: `${when} — ${what}` };
+    });
+  if (history.length === 0) {
+    history.push({ key: "none", text: t("Belum ada peristiwa.", "No events yet.") });
+  }
+  return history;
+}
+
+/** The words of one clock: `at` a local time, `amount` business time in the clock's unit. */
+interface ClockWords extends Words {
+  cal: BusinessCalendar;
+  at(x: Instant): string;
+  amount(ms: number): string;
+}
+
+/** One clock step by step: start, target, counting, skipped days, pauses, due, stop, status. */
 function explainClock(
   report: Report,
   clock: SlaClock,
   detail: ClockDetail,
   ctx: ExplainContext,
   now: Instant,
-  lang: Lang,
-  agency: (opd: string) => string,
+  words: Words,
 ): ExplainSection {
-  const t = (id: string, en: string): string => (lang === "en" ? en : id);
+  const { t, lang, agency } = words;
   const cal = ctx.calendarFor(clock.opd);
-  const zone = cal.spec.zone;
-  const at = (x: Instant): string => formatLocal(x, zone, lang);
-  const unit = clock.target.unit;
-  const amount = (ms: number): string => formatBusinessAmount(ms, unit, lang);
-  const lines: ExplainLine[] = [];
-  const add = (key: string, text: string): void => {
-    lines.push({ key, text });
+  const w: ClockWords = {
+    ...words,
+    cal,
+    at: (x) => formatLocal(x, cal.spec.zone, lang),
+    amount: (ms) => formatBusinessAmount(ms, clock.target.unit, lang),
   };
+  const lines: ExplainLine[] = [
+    startLine(clock, detail, w),
+    targetLine(report, clock, detail, w),
+    countingLine(clock, w),
+    ...skippedDayLines(clock, now, w),
+    ...pauseLines(clock, now, w),
+    ...dueLines(clock, w),
+    ...stopLines(clock, detail, w),
+    statusLine(clock, w),
+  ];
+  const ordinal = clock.stage === "verification" ? "" : t(` (ke-${clock.seq})`, ` (#${clock.seq})`);
+  return {
+    key: `clock:${clock.stage}:${clock.seq}`,
+    title: `${pick(lang, STAGE_NAMES[clock.stage])}${ordinal} — ${agency(clock.opd)}`,
+    lines,
+  };
+}
 
-  // Start.
+/** When the clock started, and by what: receipt, disposition or re-disposition. */
+function startLine(clock: SlaClock, detail: ClockDetail, w: ClockWords): ExplainLine {
+  const { t, at, agency } = w;
   const cause =
     detail.startedBy === "received"
       ? t("saat laporan diterima", "when the report was received")
@@ -216,12 +271,20 @@ function explainClock(
             `at the re-disposition to ${agency(clock.opd)}`,
           )
         : t(`saat disposisi ke ${agency(clock.opd)}`, `at the disposition to ${agency(clock.opd)}`);
-  add(
-    "start",
-    t(`Dimulai ${at(clock.startedAt)} ${cause}`, `Started ${at(clock.startedAt)} ${cause}`),
-  );
+  return {
+    key: "start",
+    text: t(`Dimulai ${at(clock.startedAt)} ${cause}`, `Started ${at(clock.startedAt)} ${cause}`),
+  };
+}
 
-  // Target and SOP.
+/** The target under its SOP version, with an information request's extension when applied. */
+function targetLine(
+  report: Report,
+  clock: SlaClock,
+  detail: ClockDetail,
+  w: ClockWords,
+): ExplainLine {
+  const { t, at, lang } = w;
   const sop = detail.sop;
   const since = formatLocalDate(sop.effectiveFrom, lang, false);
   const sopText =
@@ -243,9 +306,13 @@ function explainClock(
       `, i.e. ${formatDurationText(base, lang)} plus an extension of ${formatDurationText(ext, lang)} (${at(detail.extendedAt)})`,
     );
   }
-  add("target", targetText);
+  return { key: "target", text: targetText };
+}
 
-  // How counting works.
+/** How counting works in the clock's unit: working days, calendar days or office hours. */
+function countingLine(clock: SlaClock, w: ClockWords): ExplainLine {
+  const { t, at, cal } = w;
+  const unit = clock.target.unit;
   const startDate = cal.localDate(clock.startedAt);
   const dayOf =
     clock.stage === "verification"
@@ -253,84 +320,102 @@ function explainClock(
       : t("hari disposisi", "the day of disposition");
   if (unit === "wd") {
     const first = cal.startOfLocalDate(cal.nextWorkingDate(startDate));
-    add(
-      "count_start",
-      t(
+    return {
+      key: "count_start",
+      text: t(
         `Hitungan dimulai ${at(first)} (${dayOf} tidak dihitung)`,
         `Counting starts ${at(first)} (${dayOf} is not counted)`,
       ),
-    );
-  } else if (unit === "d") {
+    };
+  }
+  if (unit === "d") {
     const first = cal.startOfLocalDate(addDays(startDate, 1));
-    add(
-      "count_start",
-      t(
+    return {
+      key: "count_start",
+      text: t(
         `Hitungan hari kalender dimulai ${at(first)} (${dayOf} tidak dihitung; hari libur tetap dihitung)`,
         `Calendar days are counted from ${at(first)} (${dayOf} is not counted; holidays count)`,
       ),
-    );
-  } else {
-    const hhmm = (m: number): string =>
-      `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
-    const hours = `${hhmm(cal.spec.officeOpenMinute)}–${hhmm(cal.spec.officeCloseMinute)}`;
-    add(
-      "count_start",
-      t(
-        `Hanya jam kerja ${hours} pada hari kerja yang dihitung, mulai ${at(clock.startedAt)}`,
-        `Only office hours ${hours} on working days count, from ${at(clock.startedAt)}`,
-      ),
-    );
+    };
   }
+  const hhmm = (m: number): string =>
+    `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  const hours = `${hhmm(cal.spec.officeOpenMinute)}–${hhmm(cal.spec.officeCloseMinute)}`;
+  return {
+    key: "count_start",
+    text: t(
+      `Hanya jam kerja ${hours} pada hari kerja yang dihitung, mulai ${at(clock.startedAt)}`,
+      `Only office hours ${hours} on working days count, from ${at(clock.startedAt)}`,
+    ),
+  };
+}
 
-  // Non-working days skipped between the start and the due instant (or stop / now).
+/** Non-working days skipped between the start and the due instant (or stop / now). */
+function skippedDayLines(clock: SlaClock, now: Instant, w: ClockWords): ExplainLine[] {
+  const { t, lang, cal } = w;
+  const unit = clock.target.unit;
+  if (unit === "d") return [];
+  const startDate = cal.localDate(clock.startedAt);
   const horizon = clock.dueAt ?? clock.stoppedAt ?? now;
-  if (unit !== "d") {
-    const { holidays, weekends } = skippedDays(
-      cal,
-      unit === "wh" ? startDate : addDays(startDate, 1),
-      horizon,
-    );
-    add(
-      "holidays",
-      holidays.length === 0
-        ? t("Tidak ada hari libur yang dilewati", "No holidays skipped")
-        : t("Hari libur yang dilewati: ", "Holidays skipped: ") +
+  const { holidays, weekends } = skippedDays(
+    cal,
+    unit === "wh" ? startDate : addDays(startDate, 1),
+    horizon,
+  );
+  return [
+    {
+      key: "holidays",
+      text:
+        holidays.length === 0
+          ? t("Tidak ada hari libur yang dilewati", "No holidays skipped")
+          : t("Hari libur yang dilewati: ", "Holidays skipped: ") +
             holidays.map((h) => `${formatLocalDate(h.date, lang)} (${h.name})`).join("; "),
-    );
-    add(
-      "weekends",
-      t(`Akhir pekan yang dilewati: ${weekends} hari`, `Weekend days skipped: ${weekends}`),
-    );
-  }
+    },
+    {
+      key: "weekends",
+      text: t(`Akhir pekan yang dilewati: ${weekends} hari`, `Weekend days skipped: ${weekends}`),
+    },
+  ];
+}
 
-  // Pauses.
+/** Each pause awaiting the reporter with its length and the pause rule that applied. */
+function pauseLines(clock: SlaClock, now: Instant, w: ClockWords): ExplainLine[] {
+  const { t, at, amount, cal } = w;
+  const unit = clock.target.unit;
   if (clock.pauses.length === 0) {
-    add("pauses", t("Tidak ada jeda menunggu pelapor", "No pauses awaiting the reporter"));
-  } else {
-    let totalMs = 0;
-    for (const p of clock.pauses) {
-      const open = !Number.isFinite(p.end);
-      // Budget measured from the clock's start, so that the day rule of the unit applies.
-      const pauseEnd = open ? Math.max(p.start, now) : p.end;
-      const ms =
-        cal.elapsedMs(clock.startedAt, pauseEnd, unit) -
-        cal.elapsedMs(clock.startedAt, p.start, unit);
-      totalMs += ms;
-      add(
-        "pause",
-        open
-          ? t(
-              `Jeda menunggu pelapor sejak ${at(p.start)}, masih berlangsung (sejauh ini ${amount(ms)})`,
-              `Paused awaiting the reporter since ${at(p.start)}, still open (${amount(ms)} so far)`,
-            )
-          : t(
-              `Jeda menunggu pelapor ${at(p.start)} s.d. ${at(p.end)}: ${amount(ms)}`,
-              `Paused awaiting the reporter ${at(p.start)} to ${at(p.end)}: ${amount(ms)}`,
-            ),
-      );
-      // Which pause rule applied (see sla/clocks).
-      add(
-        "pause_rule",
+    return [
+      {
+        key: "pauses",
+        text: t("Tidak ada jeda menunggu pelapor", "No pauses awaiting the reporter"),
+      },
+    ];
+  }
+  const lines: ExplainLine[] = [];
+  let totalMs = 0;
+  for (const p of clock.pauses) {
+    const open = !Number.isFinite(p.end);
+    // Budget measured from the clock's start, so that the day rule of the unit applies.
+    const pauseEnd = open ? Math.max(p.start, now) : p.end;
+    const ms =
+      cal.elapsedMs(clock.startedAt, pauseEnd, unit) -
+      cal.elapsedMs(clock.startedAt, p.start, unit);
+    totalMs += ms;
+    lines.push({
+      key: "pause",
+      text: open
+        ? t(
+            `Jeda menunggu pelapor sejak ${at(p.start)}, masih berlangsung (sejauh ini ${amount(ms)})`,
+            `Paused awaiting the reporter since ${at(p.start)}, still open (${amount(ms)} so far)`,
+          )
+        : t(
+            `Jeda menunggu pelapor ${at(p.start)} s.d. ${at(p.end)}: ${amount(ms)}`,
+            `Paused awaiting the reporter ${at(p.start)} to ${at(p.end)}: ${amount(ms)}`,
+          ),
+    });
+    // Which pause rule applied (see sla/clocks).
+    lines.push({
+      key: "pause_rule",
+      text:
         clock.dueAt !== null && pauseBeganAfterDue(clock, p)
           ? t(
               `Jeda ini dimulai setelah jatuh tempo (${at(clock.dueAt)}): jatuh tempo tidak bergeser dan keterlambatan tetap tercatat; lama jeda tidak dihitung sebagai keterlambatan`,
@@ -340,47 +425,70 @@ function explainClock(
               "Jeda ini dimulai sebelum jatuh tempo: jatuh tempo mundur sebanyak waktu yang terpakai selama jeda",
               "This pause began before the due time: the due time moves later by the time that elapsed while paused",
             ),
-      );
-    }
-    if (clock.pauses.length > 1) {
-      add("pause_total", t(`Jumlah jeda: ${amount(totalMs)}`, `Total paused: ${amount(totalMs)}`));
-    }
+    });
   }
+  if (clock.pauses.length > 1) {
+    lines.push({
+      key: "pause_total",
+      text: t(`Jumlah jeda: ${amount(totalMs)}`, `Total paused: ${amount(totalMs)}`),
+    });
+  }
+  return lines;
+}
 
-  // At risk and due.
+/** At risk (when known) and due (unknown while a pause that began before due is open). */
+function dueLines(clock: SlaClock, w: ClockWords): ExplainLine[] {
+  const { t, at } = w;
+  const lines: ExplainLine[] = [];
   if (clock.atRiskAt !== null) {
-    add("at_risk", t(`Berisiko mulai ${at(clock.atRiskAt)}`, `At risk from ${at(clock.atRiskAt)}`));
+    lines.push({
+      key: "at_risk",
+      text: t(`Berisiko mulai ${at(clock.atRiskAt)}`, `At risk from ${at(clock.atRiskAt)}`),
+    });
   }
-  add(
-    "due",
-    clock.dueAt !== null
-      ? t(`Jatuh tempo ${at(clock.dueAt)}`, `Due ${at(clock.dueAt)}`)
-      : t(
-          "Jatuh tempo belum dapat ditentukan selama jeda masih berlangsung",
-          "The due time cannot be set while the pause is open",
-        ),
-  );
+  lines.push({
+    key: "due",
+    text:
+      clock.dueAt !== null
+        ? t(`Jatuh tempo ${at(clock.dueAt)}`, `Due ${at(clock.dueAt)}`)
+        : t(
+            "Jatuh tempo belum dapat ditentukan selama jeda masih berlangsung",
+            "The due time cannot be set while the pause is open",
+          ),
+  });
+  return lines;
+}
 
-  // Stop.
+/** The stop (or still running) and the budget used. */
+function stopLines(clock: SlaClock, detail: ClockDetail, w: ClockWords): ExplainLine[] {
+  const { t, at, amount, lang } = w;
+  let stop: ExplainLine;
   if (clock.stoppedAt !== null) {
     const by = detail.stoppedBy ? pick(lang, eventName(detail.stoppedBy)) : "?";
-    add(
-      "stop",
-      t(`Berhenti ${at(clock.stoppedAt)} karena ${by}`, `Stopped ${at(clock.stoppedAt)} by ${by}`),
-    );
+    stop = {
+      key: "stop",
+      text: t(
+        `Berhenti ${at(clock.stoppedAt)} karena ${by}`,
+        `Stopped ${at(clock.stoppedAt)} by ${by}`,
+      ),
+    };
   } else {
-    add("stop", t("Masih berjalan", "Still running"));
+    stop = { key: "stop", text: t("Masih berjalan", "Still running") };
   }
-  const targetMs = clock.target.amount * unitMs(unit);
-  add(
-    "used",
-    t(
+  const used = {
+    key: "used",
+    text: t(
       `Terpakai ${amount(clock.usedMs)} dari ${formatDurationText(clock.target, lang)}`,
       `Used ${amount(clock.usedMs)} of ${formatDurationText(clock.target, lang)}`,
     ),
-  );
+  };
+  return [stop, used];
+}
 
-  // Outcome.
+/** The outcome in words: met, breached (running, awaiting the reporter), redisposed, ... */
+function statusLine(clock: SlaClock, w: ClockWords): ExplainLine {
+  const { t, amount } = w;
+  const targetMs = clock.target.amount * unitMs(clock.target.unit);
   const over = amount(Math.max(0, clock.usedMs - targetMs));
   const left = amount(Math.max(0, targetMs - clock.usedMs));
   let status: string;
@@ -420,14 +528,7 @@ function explainClock(
             : t(`berjalan sesuai jadwal, sisa ${left}`, `on track, ${left} left`);
       break;
   }
-  add("status", t(`Status: ${status}`, `Status: ${status}`));
-
-  const ordinal = clock.stage === "verification" ? "" : t(` (ke-${clock.seq})`, ` (#${clock.seq})`);
-  return {
-    key: `clock:${clock.stage}:${clock.seq}`,
-    title: `${pick(lang, STAGE_NAMES[clock.stage])}${ordinal} — ${agency(clock.opd)}`,
-    lines,
-  };
+  return { key: "status", text: t(`Status: ${status}`, `Status: ${status}`) };
 }
 
 /** Holidays and plain weekend days on local dates from `from` up to the date holding `end`. */

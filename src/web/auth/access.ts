@@ -8,7 +8,7 @@
 //   user administration: access follows the directory.
 // An address holding several appointments gets the widest: regency roles win; two agencies'
 // roles give both agencies.
-import type { Appointment, OfficerRole } from "../../core/escalation/officers.js";
+import type { Appointment, OfficerRole } from "../../core/escalation/appointments.js";
 import type { Instant } from "../../core/types.js";
 
 export interface Access {

@@ -6,7 +6,7 @@
 // (the answer is the same), so the form cannot be used to probe the directory.
 import type { Knex } from "knex";
 import type { OutboundEmail } from "../../core/escalation/compose.js";
-import { isValidEmail } from "../../core/escalation/officers.js";
+import { isValidEmail } from "../../core/escalation/emailAddress.js";
 import { escapeHtml, messageIdFor, sanitizeHeaderText } from "../../core/escalation/safety.js";
 import { formatLocal } from "../../core/format/index.js";
 import type { Instant } from "../../core/types.js";

@@ -2,7 +2,7 @@
 // due instant and how late (as `pantau status --opd`), its overdue reports with the LAPOR! link,
 // its escalations of the last 30 days and its monthly compliance over the last 12 months.
 import type { JSX } from "preact";
-import { roleName } from "../../core/escalation/officers.js";
+import { roleName } from "../../core/escalation/appointments.js";
 import { formatBusinessAmount } from "../../core/format/index.js";
 import { stateName } from "../../core/sla/clocks.js";
 import { stageName } from "../../core/sla/explain.js";

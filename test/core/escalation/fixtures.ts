@@ -13,7 +13,7 @@ import type {
   Stage,
 } from "../../../src/core/types.js";
 import type { StoredClockView } from "../../../src/core/escalation/ladder.js";
-import type { Appointment } from "../../../src/core/escalation/officers.js";
+import type { Appointment } from "../../../src/core/escalation/appointments.js";
 
 import { wib } from "../sla/fixtures.js";
 

@@ -6,7 +6,7 @@ import {
   type EscalationDecision,
   type StoredClockView,
 } from "../../../src/core/escalation/ladder.js";
-import type { Appointment } from "../../../src/core/escalation/officers.js";
+import type { Appointment } from "../../../src/core/escalation/appointments.js";
 import {
   resolveRecipients,
   resolveRoleRecipients,

@@ -3,10 +3,9 @@ import {
   AppointmentConflictError,
   applyAppointment,
   holderAt,
-  isValidEmail,
-  validateOfficerRows,
-  type OfficerRow,
-} from "../../../src/core/escalation/officers.js";
+} from "../../../src/core/escalation/appointments.js";
+import { isValidEmail } from "../../../src/core/escalation/emailAddress.js";
+import { validateOfficerRows, type OfficerRow } from "../../../src/core/escalation/officerRows.js";
 import { DIRECTORY, appt, wib } from "./fixtures.js";
 
 const AGENCIES = new Set(["dinkes", "dinsos", "diskominfo"]);

@@ -9,7 +9,8 @@ import {
   type StoredClockView,
 } from "../../../src/core/escalation/ladder.js";
 import { parsePhone, parseTelegramChatId } from "../../../src/core/escalation/contacts.js";
-import { validateOfficerRows, type Appointment } from "../../../src/core/escalation/officers.js";
+import { type Appointment } from "../../../src/core/escalation/appointments.js";
+import { validateOfficerRows } from "../../../src/core/escalation/officerRows.js";
 import {
   resolveRecipients,
   type RecipientResolution,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { decideEscalations, DEFAULT_LADDER } from "../../../src/core/escalation/ladder.js";
-import { applyAppointment } from "../../../src/core/escalation/officers.js";
+import { applyAppointment } from "../../../src/core/escalation/appointments.js";
 import {
   resolveRecipients,
   resolveRoleRecipients,
