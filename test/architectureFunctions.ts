@@ -10,7 +10,7 @@ import ts from "typescript";
 export interface FunctionLength {
   /** Path relative to src/ ("api/routes.ts"). */
   file: string;
-  /** "registerApiRoutes", "Replay.apply", "<anonymous in registerWebRoutes>". */
+  /** "registerApiRoutes", "Replay.apply", "<anonymous in registerPageRoutes>". */
   name: string;
   line: number;
   lines: number;
