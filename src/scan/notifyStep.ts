@@ -179,7 +179,8 @@ export async function runNotifyStep(
     // Every statement here looks up by key or by a partial index (escalations_uncomposed).
     await keyLookupsOnly(trx);
     const session = await BulkSession.open(ctx.db.kind, trx);
-    await openClaims(trx);
+    // The claim table is made at the first pair to claim: a scan with nothing to compose makes none.
+    let claiming = false;
     const appointments = await run.directory(trx);
     const hooks = ctx.config.notify.webhooks;
     const contacts =
@@ -213,7 +214,11 @@ export async function runNotifyStep(
       for (const c of channels) {
         if (c.hook) pairs.push(...webhookPairs(c.hook, decisions, resolved, contacts));
       }
-      const claimed = await claimDeliveries(session, pairs);
+      if (pairs.length > 0 && !claiming) {
+        await openClaims(trx);
+        claiming = true;
+      }
+      const claimed = claiming ? await claimDeliveries(session, pairs) : new Set<string>();
       for (const d of decisions) {
         const r = resolved.get(d.key);
         for (const c of channels) {
@@ -242,7 +247,7 @@ export async function runNotifyStep(
         await writeMessages(trx, session, run, c, chunk, cctx, contacts, notBefore, now);
       }
     }
-    await deliverRemainingClaims(session, now);
+    if (claiming) await deliverRemainingClaims(session, now);
   });
   for (const u of tally.unfilled.values()) {
     log.warn("role vacant and no coordinator to stand in", { opd: u.opd, role: u.role });
