@@ -21,10 +21,17 @@ export interface BenchDb {
   close(): Promise<void>;
 }
 
-export async function benchDatabase(now: number): Promise<BenchDb> {
-  const schema = `bench_${randomBytes(4).toString("hex")}`;
+/**
+ * A fresh schema, dropped on close; or, with `keep` (a schema name), that schema created if
+ * missing and kept on close, so a benchmark can reuse large data between runs.
+ */
+export async function benchDatabase(now: number, keep?: string): Promise<BenchDb> {
+  if (keep !== undefined && !/^[a-z_][a-z0-9_]*$/.test(keep)) {
+    throw new Error(`not a plain schema name: ${keep}`);
+  }
+  const schema = keep ?? `bench_${randomBytes(4).toString("hex")}`;
   const admin = knexPkg.knex({ client: "pg", connection: benchUrl, pool: { min: 0, max: 1 } });
-  await admin.raw(`CREATE SCHEMA ${schema}`);
+  await admin.raw(`CREATE SCHEMA ${keep ? "IF NOT EXISTS " : ""}${schema}`);
   const db = await openDatabase({
     databaseUrl: benchUrl,
     dataDir: "",
@@ -45,7 +52,7 @@ export async function benchDatabase(now: number): Promise<BenchDb> {
     schema,
     async close() {
       await db.close();
-      await admin.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      if (!keep) await admin.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.destroy();
     },
   };

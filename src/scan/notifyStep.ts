@@ -6,13 +6,14 @@
 // is the item outbox: a crash before this step leaves them uncomposed and the next scan composes
 // them). For each page: recipients resolved at `now` (whoever holds the role now); decisions
 // whose clock or level is gone cancelled, decisions nobody can receive marked undeliverable;
-// every (item, person, channel) pair claimed in notification_deliveries (unique: an item reaches
-// a person once per channel, whatever crashes or second daemons do); the claimed pairs fed to
-// one PersonBundleBuilder per channel (pure), which keeps per person at most ITEMS_LISTED items
-// — those to act on first, the oldest first — and counts the rest per agency; the decisions
-// marked composed. Then the messages, a chunk of people at a time: one email per person, one
-// chat message per person and configured webhook (webhookStep.ts), written with enqueueAll, and
-// every pair claimed above attached to its person's message, listed or only counted there.
+// every (item, person, channel) pair not delivered before claimed in the step's claim table
+// (deliveryStore.ts); the claimed pairs fed to one PersonBundleBuilder per channel (pure), which
+// keeps per person at most ITEMS_LISTED items — those to act on first, the oldest first — and
+// counts the rest per agency; the decisions marked composed. Then the messages, a chunk of
+// people at a time: one email per person, one chat message per person and configured webhook
+// (webhookStep.ts), written with enqueueAll, and every pair claimed above written to
+// notification_deliveries with its person's message, listed or only counted there (unique: an
+// item reaches a person once per channel, whatever crashes or second daemons do).
 //
 // Statements: a fixed few per page of decisions and per chunk of people, none per decision or
 // per message. Memory follows the page, the people and ITEMS_LISTED, not the decisions.
@@ -28,9 +29,11 @@ import type { RecipientResolution, RoleSlot } from "../core/escalation/recipient
 import type { Instant, ReportType } from "../core/types.js";
 import type { AppContext } from "../context/appContext.js";
 import {
-  attachMessages,
   claimDeliveries,
+  deliverClaims,
+  deliverRemainingClaims,
   isClaimed,
+  openClaims,
   type DeliveryPair,
 } from "../outbox/deliveryStore.js";
 import { enqueueAll, type ChannelFields } from "../outbox/outboxStore.js";
@@ -176,6 +179,8 @@ export async function runNotifyStep(
     // Every statement here looks up by key or by a partial index (escalations_uncomposed).
     await keyLookupsOnly(trx);
     const session = await BulkSession.open(ctx.db.kind, trx);
+    // The claim table is made at the first pair to claim: a scan with nothing to compose makes none.
+    let claiming = false;
     const appointments = await run.directory(trx);
     const hooks = ctx.config.notify.webhooks;
     const contacts =
@@ -209,7 +214,11 @@ export async function runNotifyStep(
       for (const c of channels) {
         if (c.hook) pairs.push(...webhookPairs(c.hook, decisions, resolved, contacts));
       }
-      const claimed = await claimDeliveries(session, pairs, now);
+      if (pairs.length > 0 && !claiming) {
+        await openClaims(trx);
+        claiming = true;
+      }
+      const claimed = claiming ? await claimDeliveries(session, pairs) : new Set<string>();
       for (const d of decisions) {
         const r = resolved.get(d.key);
         for (const c of channels) {
@@ -238,6 +247,7 @@ export async function runNotifyStep(
         await writeMessages(trx, session, run, c, chunk, cctx, contacts, notBefore, now);
       }
     }
+    if (claiming) await deliverRemainingClaims(session, now);
   });
   for (const u of tally.unfilled.values()) {
     log.warn("role vacant and no coordinator to stand in", { opd: u.opd, role: u.role });
@@ -253,7 +263,7 @@ export async function runNotifyStep(
   if (tally.composed > 0) log.info("notifications composed", { decisions: tally.composed, people });
 }
 
-/** One chunk of people's messages on one channel: composed, written, their pairs attached. */
+/** One chunk of people's messages on one channel: composed, written, their pairs delivered. */
 async function writeMessages(
   trx: Knex.Transaction,
   session: BulkSession,
@@ -296,11 +306,12 @@ async function writeMessages(
     now,
     (email) => fields.get(email.dedupeKey),
   );
-  const attach = new Map<string, number>();
+  // Every person of the chunk: their message, or none (no chat address): claims kept either way.
+  const deliver = new Map<string, number | null>(bundles.map((b) => [b.person, null]));
   for (const m of messages) {
     const w = written.get(m.email.dedupeKey);
     if (!w) continue;
-    attach.set(m.person, w.id);
+    deliver.set(m.person, w.id);
     if (!channel.hook) run.emailedPeople.add(m.person);
     if (!w.created) continue;
     if (channel.hook) {
@@ -310,5 +321,5 @@ async function writeMessages(
       run.counts.vacancyNotices += m.vacancies;
     }
   }
-  await attachMessages(session, channel.name, attach);
+  await deliverClaims(session, channel.name, deliver, now);
 }
