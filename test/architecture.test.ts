@@ -102,9 +102,7 @@ const MODULE_RULES: readonly ModuleRule[] = [
   {
     name: "nodemailer only in the outbox's transports",
     applies: importsPackage("nodemailer"),
-    // doctor.ts: the SMTP connection test (`pantau doctor`), a verify() without sending; to move
-    // behind outbox/transports.ts (owned by the outbox work at the time of writing).
-    allowed: ["outbox/transports.ts", "app/doctor.ts"],
+    allowed: ["outbox/transports.ts"],
   },
   {
     name: "commander only in cli/",

@@ -5,7 +5,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DateTime } from "luxon";
-import nodemailer from "nodemailer";
 import type { Knex } from "knex";
 import { checkConfig, type PantauConfig } from "../config/index.js";
 import type { Bilingual } from "../i18n/lang.js";
@@ -14,7 +13,7 @@ import { DataDirBusyError } from "../db/dataDirLock.js";
 import { pendingMigrations } from "../db/migrate.js";
 import { holderAt } from "../core/escalation/appointments.js";
 import { loadAppointments } from "../officers/officerStore.js";
-import { redactSmtp } from "../outbox/transports.js";
+import { redactSmtp, verifySmtp } from "../outbox/transports.js";
 import { lastSuccessfulScan } from "../scan/scanStore.js";
 
 export type CheckLevel = "ok" | "warn" | "fail";
@@ -529,14 +528,8 @@ async function mailCheck(config: PantauConfig, timeoutMs: number): Promise<Docto
     });
   }
   const shown = redactSmtp(url);
-  const transport = nodemailer.createTransport({
-    url,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
   try {
-    await transport.verify();
+    await verifySmtp(url, timeoutMs);
     return check("smtp", "ok", {
       id: `SMTP ${shown} bisa dihubungi (tes koneksi, tanpa mengirim email)`,
       en: `SMTP ${shown} reachable (a connection test, no mail sent)`,
@@ -555,8 +548,6 @@ async function mailCheck(config: PantauConfig, timeoutMs: number): Promise<Docto
         en: "check SMTP_URL (host, port, user, password) and the firewall; messages wait in the outbox until they can be sent",
       },
     );
-  } finally {
-    transport.close();
   }
 }
 

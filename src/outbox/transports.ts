@@ -48,6 +48,24 @@ export function redactSmtp(url: string): string {
   }
 }
 
+/**
+ * Connects to the SMTP server, greets and authenticates, and hangs up without sending: the
+ * connection test of `pantau doctor`. Rejects with nodemailer's reason when it cannot.
+ */
+export async function verifySmtp(url: string, timeoutMs: number): Promise<void> {
+  const transport = nodemailer.createTransport({
+    url,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  });
+  try {
+    await transport.verify();
+  } finally {
+    transport.close();
+  }
+}
+
 export function smtpTransport(url: string, from: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
