@@ -337,6 +337,27 @@ export async function openAtInstant(db: Db, end: number): Promise<OverdueAggrega
   return rows.map((r) => ({ opd: r.opd, open: Number(r.open), overdue: Number(r.overdue) }));
 }
 
+/**
+ * The zone of the month starts kept in month_open_deltas (migrations/…_month_open_rollup.ts): the
+ * regency's. A deployment whose zone differs reads the raw clocks (openAtInstant).
+ */
+export const MONTH_END_ZONE = "Asia/Jakarta";
+
+/**
+ * openAtInstant at the first instant of a month in MONTH_END_ZONE (`month`: "yyyy-mm-01"), from
+ * month_open_deltas: per agency, the sums of the deltas of every month up to it. Same rows as
+ * openAtInstant (agencies with at least one open report, ordered by code).
+ */
+export async function openAtMonthStart(db: Db, month: string): Promise<OverdueAggregate[]> {
+  const rows = await query<{ opd: string; open: number; overdue: number }>(db, {
+    sql: `SELECT opd, sum(open_delta)::int AS open, sum(overdue_delta)::int AS overdue
+        FROM month_open_deltas WHERE month <= ?::date
+       GROUP BY opd HAVING sum(open_delta) <> 0 ORDER BY opd`,
+    bindings: [month],
+  });
+  return rows.map((r) => ({ opd: r.opd, open: Number(r.open), overdue: Number(r.overdue) }));
+}
+
 export async function query<T>(db: Db, built: Built): Promise<T[]> {
   const result = (await db.raw(built.sql, built.bindings as Knex.RawBinding[])) as { rows: T[] };
   return result.rows;
