@@ -4,7 +4,7 @@
 // 'sent'), in the local year or month (deployment zone) of sent_at. Pending, superseded and
 // cancelled decisions never reached anyone and are not counted. No table: no rows.
 import type { Knex } from "knex";
-import type { Grouping, Scope } from "./queries.js";
+import { periodExpr, type Grouping, type Scope } from "./queries.js";
 
 type Db = Knex | Knex.Transaction;
 
@@ -32,7 +32,7 @@ export async function escalationAggregates(
     filter = ` AND opd = ANY(?::text[])`;
     bindings.push([...scope.opds]);
   }
-  const period = grouping === "year" ? `extract(year FROM sent_at AT TIME ZONE z.zone)::int` : `0`;
+  const period = periodExpr(grouping, `(sent_at AT TIME ZONE z.zone)`);
   const opd = scope.perAgency ? "opd" : "NULL::text";
   const result = (await db.raw(
     `SELECT ${opd} AS opd, ${period} AS period, level, count(*)::int AS count

@@ -18,8 +18,11 @@ export interface MonthRange {
   to: string;
 }
 
-/** "year": one row per calendar year; "all": one row for the whole range (period 0). */
-export type Grouping = "year" | "all";
+/**
+ * "year": one row per calendar year (period yyyy); "month": one row per local month (period
+ * yyyymm, e.g. 202610); "all": one row for the whole range (period 0).
+ */
+export type Grouping = "year" | "month" | "all";
 
 export interface Scope {
   /** null: the whole regency (one row per period, opd null). */
@@ -59,8 +62,13 @@ export interface ReceivedAggregate {
   received: number;
 }
 
-const periodExpr = (grouping: Grouping, monthCol: string): string =>
-  grouping === "year" ? `extract(year FROM ${monthCol})::int` : `0`;
+/** The period of a grouping from a first-of-month date (or a local timestamp) expression. */
+export const periodExpr = (grouping: Grouping, monthCol: string): string =>
+  grouping === "year"
+    ? `extract(year FROM ${monthCol})::int`
+    : grouping === "month"
+      ? `(extract(year FROM ${monthCol}) * 100 + extract(month FROM ${monthCol}))::int`
+      : `0`;
 
 const localMonth = (col: string): string =>
   `date_trunc('month', ${col} AT TIME ZONE coalesce(a.zone, 'Asia/Jakarta'))::date`;

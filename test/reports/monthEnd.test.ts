@@ -10,7 +10,9 @@ import { DateTime } from "luxon";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
 import { scanDue } from "../../src/scan/escalationScan.js";
 import type { ReportSnapshot } from "../../src/core/types.js";
+import type { Figures } from "../../src/reports/figures.js";
 import {
+  fetchFigures,
   monthlyReport,
   rebuildRollups,
   renderJson,
@@ -216,7 +218,7 @@ describe("reports: the month-end rollup equals the raw clocks at every month sta
     const base = open[20]!;
     const stored = (await knex("sla_clocks").where(key(base)).first()) as Record<string, unknown>;
     // jsonb read back as an array: written back as JSON text (pg would send an array literal).
-    const row = { ...stored, pauses: JSON.stringify(stored.pauses) };
+    const row: Record<string, unknown> = { ...stored, pauses: JSON.stringify(stored.pauses) };
     const startedAt = (row.started_at as Date).getTime();
     await knex("sla_clocks").insert([
       {
@@ -272,6 +274,57 @@ describe("reports: the month-end rollup equals the raw clocks at every month sta
       };
       expect(render(raw)).to.equal(render(rollup));
     }
+  });
+
+  it("twelve months read at once, grouped by month, equal twelve one-month reads", async () => {
+    const knex = app.ctx.db.knex;
+    // Sent escalations spread over the months (the scan only decides them).
+    await knex.raw(`INSERT INTO escalations (decision_key, tracking_id, stage, seq, level, opd,
+        status, trigger, step_at, decided_at, scan_id, sent_at)
+      SELECT tracking_id || '|' || stage || '|' || seq || '|' || l.level, tracking_id, stage, seq,
+        l.level, opd, 'sent', 'due', due_at + l.level * interval '3 days', due_at, 'test',
+        due_at + l.level * interval '3 days'
+      FROM sla_clocks CROSS JOIN (VALUES (1), (2)) AS l(level) WHERE due_at IS NOT NULL`);
+    const sent = (await knex("escalations").where({ status: "sent" }).count("* as n")) as {
+      n: number;
+    }[];
+    expect(Number(sent[0]?.n)).to.be.greaterThan(0);
+    const zone = settings.zone;
+    const first = DateTime.fromObject({ year: 2025, month: 4, day: 1 }, { zone });
+    const end = first.plus({ months: 12 });
+    for (const source of ["rollup", "raw"] as const)
+      for (const scope of [
+        { perAgency: false },
+        { perAgency: true },
+        { perAgency: true, opds: ["dinkes"] },
+      ]) {
+        const all = await fetchFigures(knex, {
+          source,
+          range: { from: first.toFormat("yyyy-MM-dd"), to: end.toFormat("yyyy-MM-dd") },
+          instants: { from: first.toMillis(), to: end.toMillis() },
+          zone,
+          grouping: "month",
+          scope,
+        });
+        const expected = new Map<string, Figures>();
+        for (let i = 0; i < 12; i++) {
+          const m = first.plus({ months: i });
+          const next = m.plus({ months: 1 });
+          const one = await fetchFigures(knex, {
+            source,
+            range: { from: m.toFormat("yyyy-MM-dd"), to: next.toFormat("yyyy-MM-dd") },
+            instants: { from: m.toMillis(), to: next.toMillis() },
+            zone,
+            grouping: "all",
+            scope,
+          });
+          for (const [k, f] of one)
+            expected.set(k.replace(/\|0$/, `|${m.year * 100 + m.month}`), f);
+        }
+        expect(all, `${source} ${JSON.stringify(scope)}`).to.deep.equal(expected);
+        const escalations = [...all.values()].some((f) => Object.keys(f.escalations).length > 0);
+        expect(escalations, "escalations counted").to.equal(true);
+      }
   });
 
   it("is not used for a deployment in another zone (raw clocks, the same figures)", async () => {
