@@ -28,17 +28,18 @@ const monthAfter = (col: string): string =>
 /**
  * Per (tracking_id, opd, month) of the clocks in `rel` (tracking_id, opd, started_at,
  * stopped_at, due_at): +1 / -1 where the report starts / stops being open (overdue) at the
- * month's first instant. Each clock covers the months [a, b) (open) and [a2, b) (overdue); their
- * counts summed in month order say how many clocks cover a month; a report's presence changes
- * where that count leaves or reaches 0.
+ * month's first instant. Each clock covers the months [a, b) (open) and [a2, b) (overdue); the
+ * clocks' +1 at a and -1 at b, summed per month (d) and then in month order (n), say how many
+ * clocks cover a month; the report's presence changes where that count leaves or reaches 0:
+ * (n > 0) - (n - d > 0). One sort, one window. (OFFSET 0 computes each clock's months once.)
  */
 export function presenceSql(rel: string): string {
   return `SELECT tracking_id, opd, month, open_delta, overdue_delta FROM (
     SELECT tracking_id, opd, month,
-      (o > 0)::int - coalesce(lag((o > 0)::int) OVER w, 0) AS open_delta,
-      (v > 0)::int - coalesce(lag((v > 0)::int) OVER w, 0) AS overdue_delta
+      (no > 0)::int - (no - o > 0)::int AS open_delta,
+      (nv > 0)::int - (nv - v > 0)::int AS overdue_delta
     FROM (
-      SELECT tracking_id, opd, month, sum(o) OVER w AS o, sum(v) OVER w AS v
+      SELECT tracking_id, opd, month, o, v, sum(o) OVER w AS no, sum(v) OVER w AS nv
       FROM (
         SELECT p.tracking_id, p.opd, e.month, sum(e.o) AS o, sum(e.v) AS v
         FROM (
@@ -47,15 +48,14 @@ export function presenceSql(rel: string): string {
           FROM (
             SELECT tracking_id, opd, ${monthAfter("started_at")} AS a, ${monthAfter("stopped_at")} AS b,
               CASE WHEN due_at IS NOT NULL THEN ${monthAfter("greatest(started_at, due_at)")} END AS a2
-            FROM ${rel}) m) p
+            FROM ${rel} OFFSET 0) m) p
         CROSS JOIN LATERAL (VALUES
           (p.a, 1, 0, p.open_ok), (p.b, -1, 0, p.open_ok AND p.b IS NOT NULL),
           (p.a2, 0, 1, p.overdue_ok), (p.b, 0, -1, p.overdue_ok AND p.b IS NOT NULL)
         ) AS e(month, o, v, ok)
         WHERE e.ok
         GROUP BY 1, 2, 3) per_month
-      WINDOW w AS (PARTITION BY tracking_id, opd ORDER BY month)) running
-    WINDOW w AS (PARTITION BY tracking_id, opd ORDER BY month)) changes
+      WINDOW w AS (PARTITION BY tracking_id, opd ORDER BY month)) running) changes
   WHERE open_delta <> 0 OR overdue_delta <> 0`;
 }
 
