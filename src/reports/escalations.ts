@@ -15,6 +15,19 @@ export interface EscalationAggregate {
   count: number;
 }
 
+/** Databases known to have the table (it is never dropped): one look-up per connection pool. */
+const present = new WeakSet<object>();
+
+async function escalationsPresent(db: Db): Promise<boolean> {
+  if (present.has(db)) return true;
+  const result = (await db.raw(`SELECT to_regclass('escalations') IS NOT NULL AS present`)) as {
+    rows: { present: boolean }[];
+  };
+  if (!result.rows[0]?.present) return false;
+  if (!("isTransaction" in db && db.isTransaction)) present.add(db);
+  return true;
+}
+
 export async function escalationAggregates(
   db: Db,
   range: { from: number; to: number },
@@ -22,10 +35,7 @@ export async function escalationAggregates(
   grouping: Grouping,
   scope: Scope,
 ): Promise<EscalationAggregate[]> {
-  const present = (await db.raw(`SELECT to_regclass('escalations') IS NOT NULL AS present`)) as {
-    rows: { present: boolean }[];
-  };
-  if (!present.rows[0]?.present) return [];
+  if (!(await escalationsPresent(db))) return [];
   const bindings: unknown[] = [zone, new Date(range.from), new Date(range.to)];
   let filter = "";
   if (scope.perAgency && scope.opds) {
