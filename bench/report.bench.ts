@@ -3,10 +3,12 @@
 // server-side with generate_series straight into reports and sla_clocks. Half is inserted with the
 // rollup triggers disabled and folded in by rebuild-rollup, half with the triggers on (their
 // insert cost, measured per row against the first half). Then the yearly report is timed, with
-// the Node process's peak RSS, from the rollups and, for comparison, from raw clocks.
+// the Node process's peak RSS, from the rollups and, for comparison, from raw clocks; and the
+// monthly scorecard (`pantau report monthly`), whose open / overdue at month end come from the
+// month-end rollup (month_open_deltas) or, for comparison, from every clock.
 import { performance } from "node:perf_hooks";
 import type { Knex } from "knex";
-import { rebuildRollups, yearlyReport } from "../src/reports/index.js";
+import { monthlyReport, rebuildRollups, yearlyReport } from "../src/reports/index.js";
 import { benchDatabase, machineLine, mib, runIfMain } from "./setup.js";
 
 const NOW = Date.parse("2026-01-15T03:00:00Z");
@@ -86,6 +88,66 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; rssMiB: num
 const fmt = (ms: number): string =>
   ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
 
+/**
+ * What the month-end triggers (migrations/…_month_open_rollup.ts) add to a scan-style write: the
+ * scan's upsert form (INSERT … ON CONFLICT DO UPDATE of every column) over 10,000 open clocks in
+ * batches of 1,000, (a) changing only state columns, as the scan does, and (b) also moving due_at
+ * (the worst case: every report's runs recomputed), each with those three triggers disabled and
+ * enabled, alternating for `rounds` rounds in the same process (the other rollup triggers stay
+ * on). Returns the table rows.
+ */
+async function monthTriggerCost(knex: Knex, rounds = 3): Promise<string[]> {
+  const ids = (
+    (await knex.raw(
+      `SELECT DISTINCT tracking_id FROM sla_clocks WHERE stopped_at IS NULL ORDER BY 1 LIMIT 10000`,
+    )) as { rows: { tracking_id: string }[] }
+  ).rows.map((r) => r.tracking_id);
+  const columns = `tracking_id, stage, seq, opd, sop_id, sop_version, target_amount, target_unit,
+    started_at, due_at, at_risk_at, stopped_at, used_ms, outcome, state, pauses, next_check_at,
+    computed_at`;
+  const write = async (moveDue: boolean, round: number): Promise<number> => {
+    const start = performance.now();
+    for (let i = 0; i < ids.length; i += 1000)
+      await knex.transaction(async (trx) => {
+        await trx.raw(
+          `INSERT INTO sla_clocks AS s (${columns})
+           SELECT tracking_id, stage, seq, opd, sop_id, sop_version, target_amount, target_unit,
+             started_at, due_at + ? * interval '1 minute', at_risk_at, stopped_at, used_ms,
+             outcome, 'at_risk', pauses, next_check_at, computed_at + ? * interval '1 second'
+           FROM sla_clocks WHERE tracking_id = ANY(?::text[])
+           ON CONFLICT (tracking_id, stage, seq) DO UPDATE SET
+             opd = excluded.opd, started_at = excluded.started_at, due_at = excluded.due_at,
+             stopped_at = excluded.stopped_at, state = excluded.state,
+             next_check_at = excluded.next_check_at, computed_at = excluded.computed_at
+           WHERE s.stopped_at IS NULL`,
+          [moveDue ? (round % 2 === 0 ? 60 : -60) : 0, 1, ids.slice(i, i + 1000)],
+        );
+      });
+    return performance.now() - start;
+  };
+  const toggle = async (on: boolean): Promise<void> => {
+    for (const e of ["ins", "upd", "del"])
+      await knex.raw(
+        `ALTER TABLE sla_clocks ${on ? "ENABLE" : "DISABLE"} TRIGGER pantau_month_open_${e}`,
+      );
+  };
+  const times = { stateOff: [], stateOn: [], dueOff: [], dueOn: [] } as Record<string, number[]>;
+  for (let round = 0; round < rounds; round++) {
+    await toggle(false);
+    times.stateOff!.push(await write(false, round));
+    times.dueOff!.push(await write(true, 2 * round));
+    await toggle(true);
+    times.stateOn!.push(await write(false, round));
+    times.dueOn!.push(await write(true, 2 * round + 1));
+  }
+  const best = (k: string): number => Math.min(...times[k]!);
+  const list = (k: string): string => times[k]!.map((ms) => fmt(ms)).join(", ");
+  return [
+    `| 10,000 open clocks' state columns rewritten (the scan's writes), month-end triggers off / on | ${fmt(best("stateOff"))} / ${fmt(best("stateOn"))} (${(best("stateOn") / best("stateOff")).toFixed(2)}×; rounds ${list("stateOff")} / ${list("stateOn")}) | |`,
+    `| the same with due_at moved (every report recomputed), triggers off / on | ${fmt(best("dueOff"))} / ${fmt(best("dueOn"))} (${(best("dueOn") / best("dueOff")).toFixed(2)}×; rounds ${list("dueOff")} / ${list("dueOn")}) | |`,
+  ];
+}
+
 export async function runReportBench(): Promise<string> {
   const total = Number(process.env.BENCH_REPORT_ROWS ?? 5_000_000);
   const bench = await benchDatabase(NOW);
@@ -139,6 +201,22 @@ export async function runReportBench(): Promise<string> {
     const rollup = await yearlyReport(knex, options);
     const same =
       JSON.stringify({ ...raw.value, source: "rollup" }) === JSON.stringify(rollup) ? "yes" : "NO";
+    const monthlyOptions = { ...options, month: "2025-06" };
+    await monthlyReport(knex, monthlyOptions); // warm-up
+    const monthlyRuns: { ms: number; rssMiB: number }[] = [];
+    for (let i = 0; i < 3; i++)
+      monthlyRuns.push(await timed(() => monthlyReport(knex, monthlyOptions)));
+    const monthlyBest = monthlyRuns.reduce((a, b) => (a.ms <= b.ms ? a : b));
+    const monthlyRaw = await timed(() => monthlyReport(knex, { ...monthlyOptions, source: "raw" }));
+    const monthlyRollup = await monthlyReport(knex, monthlyOptions);
+    const monthlySame =
+      JSON.stringify({ ...monthlyRaw.value, source: "rollup" }) === JSON.stringify(monthlyRollup)
+        ? "yes"
+        : "NO";
+    const monthRows = (await knex.raw(`SELECT count(*)::int AS n FROM month_open_deltas`)) as {
+      rows: { n: number }[];
+    };
+    const triggerRows = await monthTriggerCost(knex);
     const perRow = (ms: number, n: number): string => `${((ms / n) * 1000).toFixed(1)} µs/report`;
     return [
       "## Yearly report (rollup vs raw clocks)",
@@ -152,6 +230,11 @@ export async function runReportBench(): Promise<string> {
       `| Insert second half, triggers on (${(total - half).toLocaleString("en")} reports + clocks) | ${fmt(withTriggers.ms)} (${perRow(withTriggers.ms, total - half)}) | |`,
       `| **Yearly report from the rollups** (best of 3: ${runs.map((r) => fmt(r.ms)).join(", ")}) | **${fmt(best.ms)}** | ${best.rssMiB} MiB |`,
       `| Yearly report from raw clocks | ${fmt(raw.ms)} | ${raw.rssMiB} MiB |`,
+      `| **Monthly scorecard 2025-06, month-end counts from month_open_deltas** (best of 3: ${monthlyRuns.map((r) => fmt(r.ms)).join(", ")}) | **${fmt(monthlyBest.ms)}** | ${monthlyBest.rssMiB} MiB |`,
+      `| Monthly scorecard, month-end counts from raw clocks | ${fmt(monthlyRaw.ms)} | ${monthlyRaw.rssMiB} MiB |`,
+      ...triggerRows,
+      "",
+      `Same monthly scorecard from both: ${monthlySame}; month_open_deltas rows: ${monthRows.rows[0]?.n}.`,
       "",
       `Same report from both: ${same}. Rollup rows: clock_month ${s.clock_month}, received_month ${s.received_month}, used_month ${s.used_month}, used_year ${s.used_year}, used_year_day ${s.used_year_day}. Trigger overhead on inserts: ${(withTriggers.ms / without.ms).toFixed(2)}× the insert time without triggers.`,
       "",

@@ -4,7 +4,7 @@
 // 'sent'), in the local year or month (deployment zone) of sent_at. Pending, superseded and
 // cancelled decisions never reached anyone and are not counted. No table: no rows.
 import type { Knex } from "knex";
-import type { Grouping, Scope } from "./queries.js";
+import { periodExpr, type Grouping, type Scope } from "./queries.js";
 
 type Db = Knex | Knex.Transaction;
 
@@ -15,6 +15,19 @@ export interface EscalationAggregate {
   count: number;
 }
 
+/** Databases known to have the table (it is never dropped): one look-up per connection pool. */
+const present = new WeakSet<object>();
+
+async function escalationsPresent(db: Db): Promise<boolean> {
+  if (present.has(db)) return true;
+  const result = (await db.raw(`SELECT to_regclass('escalations') IS NOT NULL AS present`)) as {
+    rows: { present: boolean }[];
+  };
+  if (!result.rows[0]?.present) return false;
+  if (!("isTransaction" in db && db.isTransaction)) present.add(db);
+  return true;
+}
+
 export async function escalationAggregates(
   db: Db,
   range: { from: number; to: number },
@@ -22,17 +35,14 @@ export async function escalationAggregates(
   grouping: Grouping,
   scope: Scope,
 ): Promise<EscalationAggregate[]> {
-  const present = (await db.raw(`SELECT to_regclass('escalations') IS NOT NULL AS present`)) as {
-    rows: { present: boolean }[];
-  };
-  if (!present.rows[0]?.present) return [];
+  if (!(await escalationsPresent(db))) return [];
   const bindings: unknown[] = [zone, new Date(range.from), new Date(range.to)];
   let filter = "";
   if (scope.perAgency && scope.opds) {
     filter = ` AND opd = ANY(?::text[])`;
     bindings.push([...scope.opds]);
   }
-  const period = grouping === "year" ? `extract(year FROM sent_at AT TIME ZONE z.zone)::int` : `0`;
+  const period = periodExpr(grouping, `(sent_at AT TIME ZONE z.zone)`);
   const opd = scope.perAgency ? "opd" : "NULL::text";
   const result = (await db.raw(
     `SELECT ${opd} AS opd, ${period} AS period, level, count(*)::int AS count

@@ -18,8 +18,11 @@ export interface MonthRange {
   to: string;
 }
 
-/** "year": one row per calendar year; "all": one row for the whole range (period 0). */
-export type Grouping = "year" | "all";
+/**
+ * "year": one row per calendar year (period yyyy); "month": one row per local month (period
+ * yyyymm, e.g. 202610); "all": one row for the whole range (period 0).
+ */
+export type Grouping = "year" | "month" | "all";
 
 export interface Scope {
   /** null: the whole regency (one row per period, opd null). */
@@ -59,8 +62,13 @@ export interface ReceivedAggregate {
   received: number;
 }
 
-const periodExpr = (grouping: Grouping, monthCol: string): string =>
-  grouping === "year" ? `extract(year FROM ${monthCol})::int` : `0`;
+/** The period of a grouping from a first-of-month date (or a local timestamp) expression. */
+export const periodExpr = (grouping: Grouping, monthCol: string): string =>
+  grouping === "year"
+    ? `extract(year FROM ${monthCol})::int`
+    : grouping === "month"
+      ? `(extract(year FROM ${monthCol}) * 100 + extract(month FROM ${monthCol}))::int`
+      : `0`;
 
 const localMonth = (col: string): string =>
   `date_trunc('month', ${col} AT TIME ZONE coalesce(a.zone, 'Asia/Jakarta'))::date`;
@@ -333,6 +341,27 @@ export async function openAtInstant(db: Db, end: number): Promise<OverdueAggrega
        WHERE started_at < ? AND (stopped_at IS NULL OR stopped_at >= ?)
        GROUP BY opd ORDER BY opd`,
     bindings: [at, at, at],
+  });
+  return rows.map((r) => ({ opd: r.opd, open: Number(r.open), overdue: Number(r.overdue) }));
+}
+
+/**
+ * The zone of the month starts kept in month_open_deltas (migrations/…_month_open_rollup.ts): the
+ * regency's. A deployment whose zone differs reads the raw clocks (openAtInstant).
+ */
+export const MONTH_END_ZONE = "Asia/Jakarta";
+
+/**
+ * openAtInstant at the first instant of a month in MONTH_END_ZONE (`month`: "yyyy-mm-01"), from
+ * month_open_deltas: per agency, the sums of the deltas of every month up to it. Same rows as
+ * openAtInstant (agencies with at least one open report, ordered by code).
+ */
+export async function openAtMonthStart(db: Db, month: string): Promise<OverdueAggregate[]> {
+  const rows = await query<{ opd: string; open: number; overdue: number }>(db, {
+    sql: `SELECT opd, sum(open_delta)::int AS open, sum(overdue_delta)::int AS overdue
+        FROM month_open_deltas WHERE month <= ?::date
+       GROUP BY opd HAVING sum(open_delta) <> 0 ORDER BY opd`,
+    bindings: [month],
   });
   return rows.map((r) => ({ opd: r.opd, open: Number(r.open), overdue: Number(r.overdue) }));
 }

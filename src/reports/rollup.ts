@@ -1,8 +1,10 @@
-// The report rollups (migrations/20261128000004_rollups.ts) recomputed from raw rows: the
+// The report rollups (migrations/20261128000004_rollups.ts, the month-end open / overdue counts of
+// …_month_open_rollup.ts) recomputed from raw rows: the
 // recomputation is written here independently of the triggers, so that comparing the two
 // (rollupDifferences) checks the incremental maintenance, and rebuildRollups can restore the
 // tables from sla_clocks and reports after a disaster, a zone change or a change of office hours.
 import type { Knex } from "knex";
+import { MONTH_END_ZONE } from "./queries.js";
 
 type Db = Knex | Knex.Transaction;
 
@@ -12,6 +14,46 @@ const localMonth = (col: string): string =>
 
 const STOPPED = `FROM sla_clocks c LEFT JOIN agencies a ON a.code = c.opd WHERE c.stopped_at IS NOT NULL`;
 const ANSWERED = `${STOPPED} AND c.outcome IN ('met', 'breached')`;
+
+/** First month whose first instant (MONTH_END_ZONE) is after the instant `col`. */
+const monthAfter = (col: string): string =>
+  `(date_trunc('month', ${col} AT TIME ZONE '${MONTH_END_ZONE}') + interval '1 month')::date`;
+
+/**
+ * month_open_deltas from the clocks as islands: each clock covers the months [a, b) (open: a
+ * after its start, b after its stop or never) and [a2, b) (overdue: a2 after the later of start
+ * and due); per report, agency and kind the overlapping or adjacent ranges are merged (a range
+ * starts an island when it begins after every earlier one has ended) and each island adds +1 at
+ * its first month and -1 at its end.
+ */
+const MONTH_OPEN_SELECT = `SELECT * FROM (WITH m AS (
+    SELECT tracking_id, opd, ${monthAfter("started_at")} AS a,
+      coalesce(${monthAfter("stopped_at")}, 'infinity'::date) AS b,
+      ${monthAfter("greatest(started_at, due_at)")} AS a2, due_at
+    FROM sla_clocks),
+  iv AS (
+    SELECT tracking_id, opd, 'open' AS kind, a, b FROM m WHERE a < b
+    UNION ALL
+    SELECT tracking_id, opd, 'overdue', a2, b FROM m WHERE due_at IS NOT NULL AND a2 < b),
+  reach AS (
+    SELECT *, max(b) OVER (PARTITION BY tracking_id, opd, kind ORDER BY a, b
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached FROM iv),
+  numbered AS (
+    SELECT *, count(*) FILTER (WHERE reached IS NULL OR a > reached)
+      OVER (PARTITION BY tracking_id, opd, kind ORDER BY a, b ROWS UNBOUNDED PRECEDING) AS island
+    FROM reach),
+  islands AS (
+    SELECT opd, kind, min(a) AS a, max(b) AS b FROM numbered
+     GROUP BY tracking_id, opd, kind, island),
+  edges AS (
+    SELECT opd, kind, a AS month, 1 AS d FROM islands
+    UNION ALL
+    SELECT opd, kind, b, -1 FROM islands WHERE b <> 'infinity'::date)
+  SELECT opd, month, coalesce(sum(d) FILTER (WHERE kind = 'open'), 0)::int,
+    coalesce(sum(d) FILTER (WHERE kind = 'overdue'), 0)::int
+  FROM edges GROUP BY opd, month
+  HAVING coalesce(sum(d) FILTER (WHERE kind = 'open'), 0) <> 0
+      OR coalesce(sum(d) FILTER (WHERE kind = 'overdue'), 0) <> 0) month_open`;
 
 interface Recomputation {
   columns: string;
@@ -54,6 +96,10 @@ export const ROLLUP_TABLES: Readonly<Record<string, Recomputation>> = {
     select: `SELECT c.opd, c.stage, extract(year FROM ${localMonth("c.stopped_at")})::int,
         (pantau_used_bucket(c.used_ms, c.target_unit) / 100)::int, count(*)::int
       ${ANSWERED} GROUP BY 1, 2, 3, 4`,
+  },
+  month_open_deltas: {
+    columns: "opd, month, open_delta, overdue_delta",
+    select: MONTH_OPEN_SELECT,
   },
 };
 
