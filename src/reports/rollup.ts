@@ -55,6 +55,15 @@ export const ROLLUP_TABLES: Readonly<Record<string, Recomputation>> = {
         (pantau_used_bucket(c.used_ms, c.target_unit) / 100)::int, count(*)::int
       ${ANSWERED} GROUP BY 1, 2, 3, 4`,
   },
+  // Open clocks per (opd, stage, class as of computed_at), for /metrics and the summary page
+  // (migrations/20261201010000_open_clock_counts.ts; read by src/store/openClockCounts.ts).
+  open_clock_counts: {
+    columns: "opd, stage, class, n",
+    select: `SELECT c.opd, c.stage, pantau_open_clock_class(c.stopped_at, c.outcome, c.started_at,
+        c.at_risk_at, c.due_at, c.next_check_at, c.computed_at), count(*)::int
+      FROM sla_clocks c WHERE c.stopped_at IS NULL AND c.outcome IN ('open', 'breached')
+      GROUP BY 1, 2, 3`,
+  },
 };
 
 /** The SQL functions that turn used_ms into a bucket; hours per working day from the config. */
