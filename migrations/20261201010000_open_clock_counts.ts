@@ -58,26 +58,62 @@ const classOf = (rel: string): string =>
   `pantau_open_clock_class(${rel}.stopped_at, ${rel}.outcome, ${rel}.started_at, ${rel}.at_risk_at,
      ${rel}.due_at, ${rel}.next_check_at, ${rel}.computed_at)`;
 
-function apply(parts: { rel: string; sign: number }[], cleanup: boolean): string {
+/** Per (opd, stage, class) net changes of the rows of `parts` (old rows -1, new rows +1). */
+function delta(parts: { rel: string; sign: number }[]): string {
   const union = parts
     .map((p) => `SELECT opd, stage, ${classOf(p.rel)} AS class, ${p.sign} AS sign FROM ${p.rel}`)
     .join(" UNION ALL ");
-  const d = `WITH d AS (SELECT opd, stage, class, sum(sign)::int AS n FROM (${union}) x
-    WHERE class IS NOT NULL GROUP BY opd, stage, class HAVING sum(sign) <> 0)`;
-  let sql = `${d} INSERT INTO open_clock_counts AS c (opd, stage, class, n)
+  return `SELECT opd, stage, class, sum(sign)::int AS n FROM (${union}) x
+    WHERE class IS NOT NULL GROUP BY opd, stage, class HAVING sum(sign) <> 0`;
+}
+
+/** Adds the net changes `d` (a query of opd, stage, class, n) in key order; drops zeros. */
+function fold(d: string, cleanup: boolean): string {
+  let sql = `WITH d AS (${d}) INSERT INTO open_clock_counts AS c (opd, stage, class, n)
     SELECT opd, stage, class, n FROM d ORDER BY opd, stage, class
     ON CONFLICT (opd, stage, class) DO UPDATE SET n = c.n + excluded.n;`;
   if (cleanup)
     sql += `
-  ${d} DELETE FROM open_clock_counts c USING d
+  WITH d AS (${d}) DELETE FROM open_clock_counts c USING d
     WHERE d.n < 0 AND c.opd = d.opd AND c.stage = d.stage AND c.class = d.class AND c.n = 0;`;
-  const newer = parts.find((p) => p.sign > 0);
-  if (newer)
-    sql += `
-  UPDATE open_clock_watermark w SET computed_at = m.at
-    FROM (SELECT max(computed_at) AS at FROM ${newer.rel}) m WHERE m.at > w.computed_at;`;
   return sql;
 }
+
+const raiseWatermark = (at: string): string => `UPDATE open_clock_watermark w SET computed_at = m.at
+    FROM (SELECT ${at} AS at) m WHERE m.at > w.computed_at;`;
+
+/**
+ * The trigger body. Inside a bulk write (`pantau.rollup_deferred = on`, an import: see
+ * src/store/importWrites.ts) the net changes are only appended to the session's temp table
+ * pantau_open_counts_pending and folded in once by pantau_open_counts_apply_deferred() before
+ * the commit, so an import does not hold the count rows (which the scan also writes) locked
+ * from its first chunk to its commit.
+ */
+function apply(parts: { rel: string; sign: number }[], cleanup: boolean): string {
+  const newer = parts.find((p) => p.sign > 0);
+  const maxAt = newer ? `(SELECT max(computed_at) FROM ${newer.rel})` : "NULL::timestamptz";
+  return `IF current_setting('pantau.rollup_deferred', true) = 'on' THEN
+    INSERT INTO pantau_open_counts_pending (opd, stage, class, n, computed_at)
+      SELECT opd, stage, class, n, NULL FROM (${delta(parts)}) d
+      UNION ALL SELECT NULL, NULL, NULL, 0, ${maxAt};
+    RETURN NULL;
+  END IF;
+  ${fold(delta(parts), cleanup)}
+  ${newer ? raiseWatermark(maxAt) : ""}`;
+}
+
+const APPLY_DEFERRED = `CREATE OR REPLACE FUNCTION pantau_open_counts_apply_deferred() RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  ${fold(
+    `SELECT opd, stage, class, sum(n)::int AS n FROM pantau_open_counts_pending
+       WHERE class IS NOT NULL GROUP BY opd, stage, class HAVING sum(n) <> 0`,
+    true,
+  )}
+  ${raiseWatermark("(SELECT max(computed_at) FROM pantau_open_counts_pending)")}
+  TRUNCATE pantau_open_counts_pending;
+END
+$fn$`;
 
 function triggerFunction(name: string, body: string): string {
   return `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -121,6 +157,7 @@ export async function up(knex: Knex): Promise<void> {
     ["pantau_open_counts_del", apply([OLD], true)],
   ];
   for (const [name, body] of functions) await knex.raw(triggerFunction(name, body));
+  await knex.raw(APPLY_DEFERRED);
   await knex.raw(`CREATE TRIGGER open_clock_counts_ins AFTER INSERT ON sla_clocks
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pantau_open_counts_ins()`);
   await knex.raw(`CREATE TRIGGER open_clock_counts_upd AFTER UPDATE ON sla_clocks
@@ -144,6 +181,7 @@ export async function down(knex: Knex): Promise<void> {
     `CREATE INDEX sla_clocks_open_by_opd ON sla_clocks (opd, stage) WHERE stopped_at IS NULL`,
   );
   await knex.raw(`DROP INDEX IF EXISTS sla_clocks_open_by_opd_due`);
+  await knex.raw(`DROP FUNCTION IF EXISTS pantau_open_counts_apply_deferred()`);
   for (const t of ["ins", "upd", "del"]) {
     await knex.raw(`DROP TRIGGER IF EXISTS open_clock_counts_${t} ON sla_clocks`);
     await knex.raw(`DROP FUNCTION IF EXISTS pantau_open_counts_${t}()`);
