@@ -225,4 +225,38 @@ describe("store: open clock counts kept at write time equal the GROUP BY", funct
       );
     }
   });
+  it("stays exact when two imports and a scan write the same agencies' counts at once", async () => {
+    // On PostgreSQL these run on three connections: each import folds its counts once, in key
+    // order, just before its commit, and the scan's batches upsert in key order too, so they
+    // wait for one another's commits on the rows they share and never deadlock.
+    // (The scan also re-derives the clock the previous test left unsure: its check has come.)
+    const t = NOW + 40 * DAY;
+    const batch = (first: number): ImportItem[] =>
+      Array.from({ length: 60 }, (_, i): ImportItem => {
+        const receivedAt = minute(t - 20 * DAY + random() * 19 * DAY);
+        return {
+          rowNumber: i + 1,
+          kind: "snapshot",
+          snapshot: {
+            trackingId: String(first + i),
+            receivedAt,
+            opd: AGENCIES[i % AGENCIES.length] ?? "dinkes",
+            type: "pengaduan",
+            complexity: "unknown",
+            category: null,
+            channel: "lapor_web",
+            anonymous: false,
+            confidential: false,
+            contactComplete: true,
+            milestones: { disposedAt: receivedAt + HOUR },
+          },
+        };
+      });
+    await Promise.all([
+      importItems(app.ctx, batch(810000), { source: "test:a", now: t }),
+      importItems(app.ctx, batch(820000), { source: "test:b", now: t }),
+      scanDue(app.ctx, t),
+    ]);
+    await expectEqualAt("after two imports and a scan at once", t, 8);
+  });
 });
