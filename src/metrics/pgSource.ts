@@ -135,10 +135,13 @@ export function createPgMetricsSource(options: PgMetricsSourceOptions): PgMetric
   return {
     isLeader: () => (lock ? lock.isLeader() : Promise.resolve(true)),
 
-    async clockCounts(now) {
+    async clockCounts(now, options) {
       // Kept at write time and corrected at `now` (src/store/openClockCounts.ts): the same rows
       // as the GROUP BY over every open clock, without reading them all.
-      const rows = await openClockCounts(knex, now, timeout);
+      const rows = await openClockCounts(knex, now, {
+        timeoutMs: timeout,
+        oldest: options?.oldest ?? true,
+      });
       return rows.map((r): ClockCountRow => ({ ...r }));
     },
 

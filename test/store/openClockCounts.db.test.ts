@@ -95,6 +95,11 @@ describe("store: open clock counts kept at write time equal the GROUP BY", funct
       const kept = sorted(await openClockCounts(knex, t));
       const scanned = sorted(await openClockCountsByGroupBy(knex, t));
       expect(kept, `${when}, at ${new Date(t).toISOString()}`).to.deep.equal(scanned);
+      // Without the oldest instants (the web summary): the same counts, the instants null.
+      const countsOnly = sorted(await openClockCounts(knex, t, { oldest: false }));
+      expect(countsOnly, `${when}, counts only`).to.deep.equal(
+        scanned.map((r) => ({ ...r, oldestDueAt: null, oldestStartedAt: null })),
+      );
     }
   }
 
