@@ -1,4 +1,4 @@
-// Open clocks per (agency, stage, class) kept at write time, so that `/metrics` and the regency
+// Open clocks per (agency, stage) and class kept at write time, so that `/metrics` and the regency
 // summary page (`/`) read open / at risk / overdue without a GROUP BY over every open clock
 // (issue 15). A counted clock (stopped_at null, outcome open or breached) is classed as of the
 // instant it was computed (`computed_at`):
@@ -14,10 +14,12 @@
 // index), plus their class at `now`. open_clock_watermark holds an upper bound of every
 // computed_at written (never lowered): a read at an instant before it falls back as well.
 //
-// A statement-level trigger with transition tables (as the rollups') adds -1 per old row and +1
-// per new row per (opd, stage, class), writing only the groups whose net change is not zero, in
-// key order (two writers lock the rows they share in the same order), and removes rows brought
-// to zero, so the table equals its recomputation (src/reports/rollup.ts, ROLLUP_TABLES).
+// open_clock_counts has one row per (opd, stage) with a count per class (open, at_risk, overdue,
+// unsure). A statement-level trigger with transition tables (as the rollups') adds -1 per old
+// row and +1 per new row to its class, writing only the groups whose net change is not zero
+// (one upsert per group: a scan batch moves clocks between classes of the same group), in key
+// order (two writers lock the rows they share in the same order), and removes rows brought to
+// zero, so the table equals its recomputation (src/reports/rollup.ts, ROLLUP_TABLES).
 // The oldest open and oldest overdue instants per (opd, stage) are read from two partial
 // indexes on open clocks: (opd, stage, due_at), which replaces sla_clocks_open_by_opd
 // (opd, stage) as its prefix, and (opd, stage, started_at): one more index than before.
@@ -58,25 +60,47 @@ const classOf = (rel: string): string =>
   `pantau_open_clock_class(${rel}.stopped_at, ${rel}.outcome, ${rel}.started_at, ${rel}.at_risk_at,
      ${rel}.due_at, ${rel}.next_check_at, ${rel}.computed_at)`;
 
-/** Per (opd, stage, class) net changes of the rows of `parts` (old rows -1, new rows +1). */
+const CLASSES = ["open", "at_risk", "overdue", "unsure"] as const;
+
+/** Per (opd, stage) net changes by class of rows (opd, stage, class, sign) of query `x`. */
+function pivot(x: string, sign: string): string {
+  const sums = CLASSES.map(
+    (c) => `coalesce(sum(${sign}) FILTER (WHERE class = '${c}'), 0)::int AS ${c}`,
+  ).join(", ");
+  const nonZero = CLASSES.map(
+    (c) => `coalesce(sum(${sign}) FILTER (WHERE class = '${c}'), 0) <> 0`,
+  ).join(" OR ");
+  return `SELECT opd, stage, ${sums} FROM (${x}) x WHERE class IS NOT NULL
+    GROUP BY opd, stage HAVING ${nonZero}`;
+}
+
+/** Per (opd, stage) net changes of the rows of `parts` (old rows -1, new rows +1). */
 function delta(parts: { rel: string; sign: number }[]): string {
   const union = parts
     .map((p) => `SELECT opd, stage, ${classOf(p.rel)} AS class, ${p.sign} AS sign FROM ${p.rel}`)
     .join(" UNION ALL ");
-  return `SELECT opd, stage, class, sum(sign)::int AS n FROM (${union}) x
-    WHERE class IS NOT NULL GROUP BY opd, stage, class HAVING sum(sign) <> 0`;
+  return pivot(union, "sign");
 }
 
-/** Adds the net changes `d` (a query of opd, stage, class, n) in key order; drops zeros. */
+/**
+ * Adds the net changes `d` (a query of opd, stage and a column per class) in key order, then
+ * removes the rows this brought to zero (only those: it never waits on another writer's rows).
+ * Needs the variables zo, zs text[] (see triggerFunction).
+ */
 function fold(d: string, cleanup: boolean): string {
-  let sql = `WITH d AS (${d}) INSERT INTO open_clock_counts AS c (opd, stage, class, n)
-    SELECT opd, stage, class, n FROM d ORDER BY opd, stage, class
-    ON CONFLICT (opd, stage, class) DO UPDATE SET n = c.n + excluded.n;`;
-  if (cleanup)
-    sql += `
-  WITH d AS (${d}) DELETE FROM open_clock_counts c USING d
-    WHERE d.n < 0 AND c.opd = d.opd AND c.stage = d.stage AND c.class = d.class AND c.n = 0;`;
-  return sql;
+  const cols = CLASSES.join(", ");
+  const upsert = `INSERT INTO open_clock_counts AS c (opd, stage, ${cols})
+    SELECT opd, stage, ${cols} FROM d ORDER BY opd, stage
+    ON CONFLICT (opd, stage) DO UPDATE SET
+      ${CLASSES.map((k) => `${k} = c.${k} + excluded.${k}`).join(", ")}`;
+  if (!cleanup) return `WITH d AS (${d}) ${upsert};`;
+  const zero = CLASSES.map((k) => `c.${k} = 0`).join(" AND ");
+  return `WITH d AS (${d}), u AS (${upsert} RETURNING c.*)
+  SELECT array_agg(opd), array_agg(stage) INTO zo, zs FROM u c WHERE ${zero};
+  IF zo IS NOT NULL THEN
+    DELETE FROM open_clock_counts c USING unnest(zo, zs) AS z(opd, stage)
+      WHERE c.opd = z.opd AND c.stage = z.stage AND ${zero};
+  END IF;`;
 }
 
 const raiseWatermark = (at: string): string => `UPDATE open_clock_watermark w SET computed_at = m.at
@@ -94,7 +118,12 @@ function apply(parts: { rel: string; sign: number }[], cleanup: boolean): string
   const maxAt = newer ? `(SELECT max(computed_at) FROM ${newer.rel})` : "NULL::timestamptz";
   return `IF current_setting('pantau.rollup_deferred', true) = 'on' THEN
     INSERT INTO pantau_open_counts_pending (opd, stage, class, n, computed_at)
-      SELECT opd, stage, class, n, NULL FROM (${delta(parts)}) d
+      SELECT opd, stage, class, sum(sign), NULL FROM (${parts
+        .map(
+          (p) => `SELECT opd, stage, ${classOf(p.rel)} AS class, ${p.sign} AS sign FROM ${p.rel}`,
+        )
+        .join(" UNION ALL ")}) x WHERE class IS NOT NULL
+        GROUP BY opd, stage, class HAVING sum(sign) <> 0
       UNION ALL SELECT NULL, NULL, NULL, 0, ${maxAt};
     RETURN NULL;
   END IF;
@@ -104,12 +133,11 @@ function apply(parts: { rel: string; sign: number }[], cleanup: boolean): string
 
 const APPLY_DEFERRED = `CREATE OR REPLACE FUNCTION pantau_open_counts_apply_deferred() RETURNS void
 LANGUAGE plpgsql AS $fn$
+DECLARE
+  zo text[];
+  zs text[];
 BEGIN
-  ${fold(
-    `SELECT opd, stage, class, sum(n)::int AS n FROM pantau_open_counts_pending
-       WHERE class IS NOT NULL GROUP BY opd, stage, class HAVING sum(n) <> 0`,
-    true,
-  )}
+  ${fold(pivot("SELECT opd, stage, class, n FROM pantau_open_counts_pending", "n"), true)}
   ${raiseWatermark("(SELECT max(computed_at) FROM pantau_open_counts_pending)")}
   TRUNCATE pantau_open_counts_pending;
 END
@@ -117,6 +145,9 @@ $fn$`;
 
 function triggerFunction(name: string, body: string): string {
   return `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  zo text[];
+  zs text[];
 BEGIN
   ${body}
   RETURN NULL;
@@ -133,9 +164,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable("open_clock_counts", (t) => {
     t.text("opd").notNullable();
     t.text("stage").notNullable();
-    t.text("class").notNullable();
-    t.integer("n").notNullable();
-    t.primary(["opd", "stage", "class"]);
+    for (const c of CLASSES) t.integer(c).notNullable();
+    t.primary(["opd", "stage"]);
   });
   await knex.schema.createTable("open_clock_watermark", (t) => {
     t.integer("id").primary();
@@ -145,9 +175,9 @@ export async function up(knex: Knex): Promise<void> {
     `ALTER TABLE open_clock_watermark ADD CONSTRAINT open_clock_watermark_one CHECK (id = 1)`,
   );
 
-  await knex.raw(`INSERT INTO open_clock_counts (opd, stage, class, n)
-    SELECT opd, stage, ${classOf("c")}, count(*)::int FROM sla_clocks c WHERE ${COUNTED}
-    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+  await knex.raw(`INSERT INTO open_clock_counts (opd, stage, ${CLASSES.join(", ")})
+    ${pivot(`SELECT opd, stage, ${classOf("c")} AS class, 1 AS one FROM sla_clocks c WHERE ${COUNTED}`, "one")}
+    ORDER BY 1, 2`);
   await knex.raw(`INSERT INTO open_clock_watermark (id, computed_at)
     SELECT 1, coalesce(max(computed_at), '-infinity') FROM sla_clocks`);
 

@@ -50,14 +50,14 @@ const FROM_COUNTS = `with pending as (
     from sla_clocks
     where next_check_at <= ? and stopped_at is null and outcome in ('open', 'breached')
   ), d as (
-    select opd, stage, class as cls, n from open_clock_counts
-    union all select opd, stage, was, -1 from pending where was is not null
-    union all select opd, stage, cls, 1 from pending where cls is not null
+    select opd, stage, open + at_risk + overdue as open, at_risk, overdue from open_clock_counts
+    union all select opd, stage, -1, -(was = 'at_risk')::int, -(was = 'overdue')::int
+      from pending where was is not null
+    union all select opd, stage, 1, (cls = 'at_risk')::int, (cls = 'overdue')::int
+      from pending where cls is not null
   ), g as (
-    select opd, stage,
-      coalesce(sum(n), 0)::int as open,
-      coalesce(sum(n) filter (where cls = 'at_risk'), 0)::int as at_risk,
-      coalesce(sum(n) filter (where cls = 'overdue'), 0)::int as overdue
+    select opd, stage, sum(open)::int as open, sum(at_risk)::int as at_risk,
+      sum(overdue)::int as overdue
     from d group by opd, stage
   )
   select g.opd, g.stage, g.open, g.at_risk, g.overdue, %OLDEST%
@@ -93,7 +93,7 @@ function toRows(rows: RawRow[]): OpenClockCountRow[] {
 export async function countsAnswerAt(db: Db, now: Instant): Promise<boolean> {
   const result = (await db.raw(
     `select (select computed_at <= ? from open_clock_watermark where id = 1) as in_time,
-            exists (select 1 from open_clock_counts where class = 'unsure') as unsure`,
+            exists (select 1 from open_clock_counts where unsure <> 0) as unsure`,
     [new Date(now)],
   )) as { rows: { in_time: boolean | null; unsure: boolean }[] };
   const row = result.rows[0];
