@@ -41,8 +41,16 @@ export const OPEN_CLOCKS_GROUP_BY = `select opd, stage,
   where stopped_at is null and outcome in ('open', 'breached') and started_at <= ?
   group by opd, stage`;
 
-/** The kept counts corrected at `now` (bindings: now × 2, then × 3 in OLDEST). */
-const FROM_COUNTS = `with pending as (
+/** Whether the kept counts answer exactly at `now` (binding: now); see the header. */
+const ANSWERS = `(select computed_at <= ? from open_clock_watermark where id = 1) is true
+  and not exists (select 1 from open_clock_counts where unsure <> 0)`;
+
+/**
+ * The kept counts corrected at `now`, in one statement (one snapshot) with the check: when the
+ * counts cannot answer, a single row with opd null instead (bindings: now × 3, then × 3 in
+ * OLDEST).
+ */
+const FROM_COUNTS = `with ok as (select ${ANSWERS} as ok), pending as (
     select opd, stage,
       pantau_open_clock_class(stopped_at, outcome, started_at, at_risk_at, due_at, next_check_at,
         computed_at) as was,
@@ -61,7 +69,9 @@ const FROM_COUNTS = `with pending as (
     from d group by opd, stage
   )
   select g.opd, g.stage, g.open, g.at_risk, g.overdue, %OLDEST%
-  from g where g.open > 0`;
+  from g where g.open > 0 and (select ok from ok)
+  union all
+  select null, null, null, null, null, null, null from ok where not ok`;
 
 /** The oldest overdue due_at and oldest start of group `g`: one index probe each. */
 const OLDEST = `case when g.overdue > 0 then (select c.due_at from sla_clocks c
@@ -91,13 +101,10 @@ function toRows(rows: RawRow[]): OpenClockCountRow[] {
 
 /** Whether the kept counts answer exactly at `now` (no unsure row, `now` not before a write). */
 export async function countsAnswerAt(db: Db, now: Instant): Promise<boolean> {
-  const result = (await db.raw(
-    `select (select computed_at <= ? from open_clock_watermark where id = 1) as in_time,
-            exists (select 1 from open_clock_counts where unsure <> 0) as unsure`,
-    [new Date(now)],
-  )) as { rows: { in_time: boolean | null; unsure: boolean }[] };
-  const row = result.rows[0];
-  return row?.in_time === true && row.unsure === false;
+  const result = (await db.raw(`select ${ANSWERS} as ok`, [new Date(now)])) as {
+    rows: { ok: boolean }[];
+  };
+  return result.rows[0]?.ok === true;
 }
 
 /** The GROUP BY over every open clock (the reference, and the fallback). */
@@ -129,26 +136,21 @@ export interface OpenClockCountOptions {
  * overdue ones and the oldest start; only groups with an open clock. Same rows as the GROUP BY.
  */
 export async function openClockCounts(
-  knex: Knex,
+  knex: Db,
   now: Instant,
   options: OpenClockCountOptions = {},
 ): Promise<OpenClockCountRow[]> {
   const { timeoutMs, oldest = true } = options;
-  // One snapshot for the check and the read: a write committed between them cannot slip in.
-  const rows = await knex.transaction(
-    async (trx) => {
-      if (!(await countsAnswerAt(trx, now))) return openClockCountsByGroupBy(trx, now, timeoutMs);
-      const at = new Date(now);
-      const query = trx.raw(
-        FROM_COUNTS.replace("%OLDEST%", oldest ? OLDEST : NO_OLDEST),
-        oldest ? [at, at, at, at, at] : [at, at],
-      );
-      const result = (await (timeoutMs === undefined ? query : query.timeout(timeoutMs))) as {
-        rows: RawRow[];
-      };
-      return toRows(result.rows);
-    },
-    { isolationLevel: "repeatable read", readOnly: true },
+  const at = new Date(now);
+  const query = knex.raw(
+    FROM_COUNTS.replace("%OLDEST%", oldest ? OLDEST : NO_OLDEST),
+    oldest ? [at, at, at, at, at, at] : [at, at, at],
   );
+  const result = (await (timeoutMs === undefined ? query : query.timeout(timeoutMs))) as {
+    rows: RawRow[];
+  };
+  if (result.rows.length === 1 && result.rows[0]?.opd === null)
+    return openClockCountsByGroupBy(knex, now, timeoutMs);
+  const rows = toRows(result.rows);
   return oldest ? rows : rows.map((r) => ({ ...r, oldestDueAt: null, oldestStartedAt: null }));
 }
