@@ -7,6 +7,7 @@
 // every writer keeps each clock's class constant until its next_check_at (no `unsure` row), so
 // the kept counts, not the fallback, answer.
 import { expect } from "chai";
+import { seedDemo } from "../../src/app/demo.js";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
 import type { Channel, ReportSnapshot } from "../../src/core/types.js";
 import { rebuildRollups, rollupDifferences } from "../../src/reports/index.js";
@@ -265,5 +266,13 @@ describe("store: open clock counts kept at write time equal the GROUP BY", funct
       scanDue(app.ctx, t),
     ]);
     await expectEqualAt("after two imports and a scan at once", t, 8);
+  });
+  it("the demo's writes keep every class until next_check_at, and the counts exact", async () => {
+    // The demo (npm run demo) imports its reports through importItems, as the API does.
+    const t = NOW + 41 * DAY;
+    await seedDemo(app.ctx, t);
+    await expectEqualAt("after the demo seed", t, 8);
+    await scanDue(app.ctx, t + 2 * DAY);
+    await expectEqualAt("after a scan of the demo", t + 2 * DAY, 8);
   });
 });
