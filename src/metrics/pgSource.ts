@@ -16,6 +16,7 @@ import {
   type ImportCountRow,
 } from "./source.js";
 import { importCounts } from "../store/importHistory.js";
+import { openClockCounts } from "../store/openClockCounts.js";
 
 export interface PgMetricsSourceOptions {
   knex: Knex;
@@ -134,37 +135,14 @@ export function createPgMetricsSource(options: PgMetricsSourceOptions): PgMetric
   return {
     isLeader: () => (lock ? lock.isLeader() : Promise.resolve(true)),
 
-    async clockCounts(now) {
-      const at = new Date(now);
-      const rows = await query<{
-        opd: string;
-        stage: Stage;
-        open: number;
-        at_risk: number;
-        overdue: number;
-        oldest_due_at: Date | null;
-        oldest_started_at: Date | null;
-      }>(
-        `select opd, stage,
-                count(*)::int as open,
-                count(*) filter (where at_risk_at <= ? and due_at > ?)::int as at_risk,
-                count(*) filter (where due_at <= ?)::int as overdue,
-                min(due_at) filter (where due_at <= ?) as oldest_due_at,
-                min(started_at) as oldest_started_at
-           from sla_clocks
-          where stopped_at is null and outcome in ('open', 'breached') and started_at <= ?
-          group by opd, stage`,
-        [at, at, at, at, at],
-      );
-      return rows.map((r): ClockCountRow => ({
-        opd: r.opd,
-        stage: r.stage,
-        open: r.open,
-        atRisk: r.at_risk,
-        overdue: r.overdue,
-        oldestDueAt: toInstant(r.oldest_due_at),
-        oldestStartedAt: toInstant(r.oldest_started_at),
-      }));
+    async clockCounts(now, options) {
+      // Kept at write time and corrected at `now` (src/store/openClockCounts.ts): the same rows
+      // as the GROUP BY over every open clock, without reading them all.
+      const rows = await openClockCounts(knex, now, {
+        timeoutMs: timeout,
+        oldest: options?.oldest ?? true,
+      });
+      return rows.map((r): ClockCountRow => ({ ...r }));
     },
 
     async outcomeCounts(now) {

@@ -82,7 +82,11 @@ export interface MetricsSource {
    * always has a single instance.
    */
   isLeader(): Promise<boolean>;
-  clockCounts(now: Instant): Promise<ClockCountRow[]>;
+  /**
+   * Open / at-risk / overdue per (opd, stage) at `now`; `oldest: false` leaves the oldest
+   * instants null (the web summary shows only the counts: two index probes per group fewer).
+   */
+  clockCounts(now: Instant, options?: { oldest?: boolean }): Promise<ClockCountRow[]>;
   outcomeCounts(now: Instant): Promise<OutcomeCountRow[]>;
   agencyFacts(now: Instant): Promise<AgencyFactRow[]>;
   escalationCounts(now: Instant): Promise<EscalationCountRow[]>;

@@ -101,6 +101,19 @@ export const ROLLUP_TABLES: Readonly<Record<string, Recomputation>> = {
     columns: "opd, month, open_delta, overdue_delta",
     select: MONTH_OPEN_SELECT,
   },
+  // Open clocks per (opd, stage) by class as of computed_at, for /metrics and the summary page
+  // (migrations/20261201010000_open_clock_counts.ts; read by src/store/openClockCounts.ts).
+  open_clock_counts: {
+    columns: "opd, stage, open, at_risk, overdue, unsure",
+    select: `SELECT opd, stage, (count(*) FILTER (WHERE class = 'open'))::int,
+        (count(*) FILTER (WHERE class = 'at_risk'))::int,
+        (count(*) FILTER (WHERE class = 'overdue'))::int,
+        (count(*) FILTER (WHERE class = 'unsure'))::int
+      FROM (SELECT c.opd, c.stage, pantau_open_clock_class(c.stopped_at, c.outcome, c.started_at,
+          c.at_risk_at, c.due_at, c.next_check_at, c.computed_at) AS class
+        FROM sla_clocks c WHERE c.stopped_at IS NULL AND c.outcome IN ('open', 'breached')) x
+      GROUP BY 1, 2`,
+  },
 };
 
 /** The SQL functions that turn used_ms into a bucket; hours per working day from the config. */

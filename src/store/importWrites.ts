@@ -155,8 +155,12 @@ export const START_BULK_WRITE = [
     `CREATE TEMP TABLE pantau_rollup_reports_${r} ON COMMIT DROP AS
        SELECT opd, received_at, channel, type FROM reports WITH NO DATA`,
   ]),
+  // The open clock counts' changes likewise (migrations/20261201010000_open_clock_counts.ts).
+  `CREATE TEMP TABLE pantau_open_counts_pending
+     (opd text, stage text, class text, n int, computed_at timestamptz) ON COMMIT DROP`,
 ];
-export const FINISH_BULK_WRITE = "SELECT pantau_rollup_apply_deferred()";
+export const FINISH_BULK_WRITE =
+  "SELECT pantau_rollup_apply_deferred(), pantau_open_counts_apply_deferred()";
 
 const finite = (t: Instant | null): number | null =>
   t === null || !Number.isFinite(t) ? null : Math.round(t);

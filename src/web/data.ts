@@ -161,7 +161,7 @@ export async function summaryOf(deps: WebDeps, now: Instant): Promise<Summary> {
   const month = monthOf(now, zone);
   const [clocks, outcomes, outcomesBefore, facts, liaisons, coveredUntil, report] =
     await Promise.all([
-      metrics.clockCounts(now),
+      metrics.clockCounts(now, { oldest: false }),
       metrics.outcomeCounts(now),
       metrics.outcomeCounts(now - 30 * DAY),
       metrics.agencyFacts(now),

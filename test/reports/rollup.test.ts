@@ -40,6 +40,7 @@ async function expectExact(app: TestApp, when: string): Promise<void> {
     rollup_used_year: 0,
     rollup_used_year_day: 0,
     month_open_deltas: 0,
+    open_clock_counts: 0,
   });
 }
 
