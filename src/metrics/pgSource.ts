@@ -17,6 +17,7 @@ import {
 } from "./source.js";
 import { importCounts } from "../store/importHistory.js";
 import { openClockCounts } from "../store/openClockCounts.js";
+import { stoppedOutcomeCounts } from "../store/stoppedOutcomes.js";
 
 export interface PgMetricsSourceOptions {
   knex: Knex;
@@ -146,15 +147,9 @@ export function createPgMetricsSource(options: PgMetricsSourceOptions): PgMetric
     },
 
     async outcomeCounts(now) {
-      const rows = await query<{ opd: string; stage: Stage; met: number; breached: number }>(
-        `select opd, stage,
-                count(*) filter (where outcome = 'met')::int as met,
-                count(*) filter (where outcome = 'breached')::int as breached
-           from sla_clocks
-          where stopped_at is not null and stopped_at <= ? and outcome in ('met', 'breached')
-          group by opd, stage`,
-        [new Date(now)],
-      );
+      // From the monthly rollup and the current month's stopped clocks
+      // (src/store/stoppedOutcomes.ts), not a GROUP BY over the whole history.
+      const rows = await stoppedOutcomeCounts(knex, now, { timeoutMs: timeout });
       return rows.map((r): OutcomeCountRow => ({ ...r }));
     },
 
