@@ -62,7 +62,8 @@ const MINUTE = 60_000;
 /** Demo instants fall on whole minutes, as LAPOR! shows them. */
 const minutes = (ms: number): number => Math.round(ms / MINUTE) * MINUTE;
 
-function prng(seed: number): () => number {
+/** A small seeded generator (mulberry32): the same demo, and the same test histories, every run. */
+export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -9,7 +9,6 @@ import { expect } from "chai";
 import { DateTime } from "luxon";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
 import { scanDue } from "../../src/scan/escalationScan.js";
-import type { ReportSnapshot } from "../../src/core/types.js";
 import type { Figures } from "../../src/reports/figures.js";
 import {
   fetchFigures,
@@ -21,6 +20,7 @@ import {
 } from "../../src/reports/index.js";
 import { MONTH_END_ZONE, openAtInstant, openAtMonthStart } from "../../src/reports/queries.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
+import { prng, randomSnapshots } from "../helpers/randomHistory.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -28,17 +28,6 @@ const NOW = Date.parse("2026-03-02T03:00:00Z");
 const AGENCIES = ["dinkes", "disdik", "dishub", "bappeda"];
 const settings = { zone: "Asia/Jakarta", coveredYears: [2024, 2025, 2026], hoursPerDay: 8 };
 const REGENCY = "Kabupaten Malang";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Month starts (MONTH_END_ZONE) from 2023-11 to 2027-02: "yyyy-mm-01" and the instant. */
 const MONTHS = Array.from({ length: 40 }, (_, i) =>
@@ -80,34 +69,17 @@ describe("reports: the month-end rollup equals the raw clocks at every month sta
     const random = prng(15);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
     const minute = (t: number): number => Math.round(t / 60_000) * 60_000;
-    const snapshots: ReportSnapshot[] = [];
-    for (let i = 0; i < 160; i++) {
-      const receivedAt = minute(Date.parse("2024-01-01T00:00:00Z") + random() * 780 * DAY);
-      const disposed = random() < 0.9 ? receivedAt + minute(random() * 6 * DAY) : undefined;
-      const first =
-        disposed !== undefined && random() < 0.7
-          ? disposed + minute(random() * 20 * DAY + random() * 8 * HOUR)
-          : undefined;
-      const followed =
-        first !== undefined && random() < 0.6 ? first + minute(random() * 70 * DAY) : undefined;
-      const milestones: ReportSnapshot["milestones"] = {};
-      if (disposed !== undefined && disposed < NOW) milestones.disposedAt = disposed;
-      if (first !== undefined && first < NOW) milestones.firstResponseAt = first;
-      if (followed !== undefined && followed < NOW) milestones.followedUpAt = followed;
-      snapshots.push({
-        trackingId: String(810000 + i),
-        receivedAt,
-        opd: milestones.disposedAt !== undefined ? pick(AGENCIES) : null,
-        type: pick(["pengaduan", "aspirasi", "permintaan_informasi"] as const),
-        complexity: pick(["ringan", "normatif", "unknown"] as const),
-        category: null,
-        channel: "lapor_web",
-        anonymous: false,
-        confidential: false,
-        contactComplete: true,
-        milestones,
-      });
-    }
+    const snapshots = randomSnapshots(random, {
+      count: 160,
+      firstId: 810000,
+      now: NOW,
+      receivedFrom: Date.parse("2024-01-01T00:00:00Z"),
+      receivedSpanDays: 780,
+      disposed: { share: 0.9, withinDays: 6 },
+      firstResponse: { share: 0.7, withinDays: 20 },
+      followUp: { share: 0.6, withinDays: 70 },
+      agencies: AGENCIES,
+    });
     const early = snapshots.map((s, i): ImportItem => ({
       rowNumber: i + 1,
       kind: "snapshot",

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
 import { scanDue } from "../../src/scan/escalationScan.js";
-import type { Channel, ReportSnapshot } from "../../src/core/types.js";
+import type { Channel } from "../../src/core/types.js";
 import {
   rebuildRollups,
   rollupDifferences,
@@ -12,6 +12,7 @@ import {
   monthlyReport,
 } from "../../src/reports/index.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
+import { prng, randomSnapshots } from "../helpers/randomHistory.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -19,17 +20,6 @@ const NOW = Date.parse("2026-03-02T03:00:00Z");
 const AGENCIES = ["dinkes", "disdik", "dispendukcapil", "rsud-kanjuruhan", "dpmptsp", "bappeda"];
 const CHANNELS: Channel[] = ["lapor_web", "whatsapp", "sms_1708", "walk_in"];
 const settings = { zone: "Asia/Jakarta", coveredYears: [2024, 2025, 2026], hoursPerDay: 8 };
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function expectExact(app: TestApp, when: string): Promise<void> {
   const diff = await rollupDifferences(app.ctx.db.knex);
@@ -59,36 +49,19 @@ describe("reports: rollups maintained incrementally equal a recomputation", func
   it("after random imports, updates, scans and deletions; and rebuild restores them", async () => {
     const random = prng(6);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-    const minute = (t: number): number => Math.round(t / 60_000) * 60_000;
-    const snapshots: ReportSnapshot[] = [];
-    for (let i = 0; i < 240; i++) {
-      // Received between 2020 and early 2026; agency times spread over hours to weeks.
-      const receivedAt = minute(Date.parse("2020-01-01T00:00:00Z") + random() * 2250 * DAY);
-      const disposed = random() < 0.9 ? receivedAt + minute(random() * 4 * DAY) : undefined;
-      const first =
-        disposed !== undefined && random() < 0.8
-          ? disposed + minute(random() * 9 * DAY + random() * 8 * HOUR)
-          : undefined;
-      const followed =
-        first !== undefined && random() < 0.7 ? first + minute(random() * 25 * DAY) : undefined;
-      const milestones: ReportSnapshot["milestones"] = {};
-      if (disposed !== undefined && disposed < NOW) milestones.disposedAt = disposed;
-      if (first !== undefined && first < NOW) milestones.firstResponseAt = first;
-      if (followed !== undefined && followed < NOW) milestones.followedUpAt = followed;
-      snapshots.push({
-        trackingId: String(700000 + i),
-        receivedAt,
-        opd: milestones.disposedAt !== undefined ? pick(AGENCIES) : null,
-        type: pick(["pengaduan", "aspirasi", "permintaan_informasi"] as const),
-        complexity: pick(["ringan", "normatif", "unknown"] as const),
-        category: null,
-        channel: pick(CHANNELS),
-        anonymous: false,
-        confidential: false,
-        contactComplete: true,
-        milestones,
-      });
-    }
+    // Received between 2020 and early 2026; agency times spread over hours to weeks.
+    const snapshots = randomSnapshots(random, {
+      count: 240,
+      firstId: 700000,
+      now: NOW,
+      receivedFrom: Date.parse("2020-01-01T00:00:00Z"),
+      receivedSpanDays: 2250,
+      disposed: { share: 0.9, withinDays: 4 },
+      firstResponse: { share: 0.8, withinDays: 9 },
+      followUp: { share: 0.7, withinDays: 25 },
+      agencies: AGENCIES,
+      channels: CHANNELS,
+    });
     // First import: the first two thirds, with only their disposition known.
     const early = snapshots.slice(0, 160).map((s, i): ImportItem => ({
       rowNumber: i + 1,

@@ -20,23 +20,13 @@ import {
   type OpenClockCountRow,
 } from "../../src/store/openClockCounts.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
+import { prng, randomSnapshots } from "../helpers/randomHistory.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const NOW = Date.parse("2026-03-02T03:00:00Z");
 const AGENCIES = ["dinkes", "disdik", "dispendukcapil", "rsud-kanjuruhan", "dpmptsp", "bappeda"];
 const CHANNELS: Channel[] = ["lapor_web", "whatsapp", "sms_1708", "walk_in"];
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sorted = (rows: OpenClockCountRow[]): OpenClockCountRow[] =>
   [...rows].sort((a, b) => (a.opd + a.stage < b.opd + b.stage ? -1 : 1));
@@ -106,32 +96,18 @@ describe("store: open clock counts kept at write time equal the GROUP BY", funct
 
   it("at many instants through imports, scans, re-dispositions, pauses, stops and deletes", async () => {
     const knex = app.ctx.db.knex;
-    const snapshots: ReportSnapshot[] = [];
-    for (let i = 0; i < 180; i++) {
-      // Received in the 40 days before NOW: many clocks still open at NOW, some at risk or due.
-      const receivedAt = minute(NOW - 40 * DAY + random() * 39 * DAY);
-      const disposed = random() < 0.9 ? receivedAt + minute(random() * 3 * DAY) : undefined;
-      const first =
-        disposed !== undefined && random() < 0.5
-          ? disposed + minute(random() * 6 * DAY + random() * 8 * HOUR)
-          : undefined;
-      const milestones: ReportSnapshot["milestones"] = {};
-      if (disposed !== undefined && disposed < NOW) milestones.disposedAt = disposed;
-      if (first !== undefined && first < NOW) milestones.firstResponseAt = first;
-      snapshots.push({
-        trackingId: String(800000 + i),
-        receivedAt,
-        opd: milestones.disposedAt !== undefined ? pick(AGENCIES) : null,
-        type: pick(["pengaduan", "aspirasi", "permintaan_informasi"] as const),
-        complexity: pick(["ringan", "normatif", "unknown"] as const),
-        category: null,
-        channel: pick(CHANNELS),
-        anonymous: false,
-        confidential: false,
-        contactComplete: true,
-        milestones,
-      });
-    }
+    // Received in the 40 days before NOW: many clocks still open at NOW, some at risk or due.
+    const snapshots = randomSnapshots(random, {
+      count: 180,
+      firstId: 800000,
+      now: NOW,
+      receivedFrom: NOW - 40 * DAY,
+      receivedSpanDays: 39,
+      disposed: { share: 0.9, withinDays: 3 },
+      firstResponse: { share: 0.5, withinDays: 6 },
+      agencies: AGENCIES,
+      channels: CHANNELS,
+    });
     const items = (list: ReportSnapshot[]): ImportItem[] =>
       list.map((s, i) => ({ rowNumber: i + 1, kind: "snapshot", snapshot: s }));
 
