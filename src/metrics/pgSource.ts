@@ -2,7 +2,7 @@
 // count(*)::int, bound parameters, and `now` always passed in (never SQL now()), so that
 // `pantau metrics --now ISO` and tests read the database as of a chosen instant.
 import type { Knex } from "knex";
-import type { Instant, Stage } from "../core/types.js";
+import type { Instant } from "../core/types.js";
 import {
   calendarCoveredUntil,
   OUTBOX_STATES,
