@@ -20,14 +20,9 @@ import type { Instant } from "../core/types.js";
 import type { Db } from "../store/reportStore.js";
 import { markItemsSent } from "./deliveryStore.js";
 
-export type OutboxState = "pending" | "sending" | "sent" | "failed" | "cancelled";
-export const OUTBOX_STATES: readonly OutboxState[] = [
-  "pending",
-  "sending",
-  "sent",
-  "failed",
-  "cancelled",
-];
+// The states are declared once, beside the metrics that count them (a layer below).
+import { OUTBOX_STATES, type OutboxState } from "../metrics/source.js";
+export { OUTBOX_STATES, type OutboxState };
 
 export interface OutboxMessage {
   id: number;
