@@ -6,14 +6,18 @@
 // the cost per due report must not grow with the open clocks.
 //
 // Setup (not measured): synthetic reports and events (bench/setup.ts), one open clock per report
-// written with SQL (the scan re-derives the due ones from their events), the demo officer
-// directory, every clock's next check a year ahead, then the due ones set to a minute ago.
-import { readFileSync } from "node:fs";
+// written with SQL, the demo officer directory, every clock's next check a year ahead; then the
+// reports to make due are derived from their events as the import would (clocks only) and their
+// open clocks' next check set to a minute ago: the steady state of a running daemon. With
+// BENCH_SCAN_PRISTINE=1 the scan meets the SQL-written clocks instead and rewrites them all.
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Knex } from "knex";
 import pg from "pg";
 import type { AppContext } from "../src/context/appContext.js";
+import { scanDue } from "../src/scan/escalationScan.js";
 import { runScan } from "../src/scan/scanJob.js";
 import { importOfficerText } from "../src/officers/officerImport.js";
 import { setMeta } from "../src/store/reportStore.js";
@@ -27,12 +31,13 @@ interface Measured {
   refreshed: number;
   decided: number;
   emails: number;
+  phases?: { decideMs: number; notifyMs: number; digestMs: number };
 }
 
 async function measure(
   label: string,
   due: number,
-  fn: () => Promise<{ refreshed: number; decided: number; emails: number }>,
+  fn: () => Promise<Omit<Measured, "label" | "due" | "ms" | "peakRss">>,
 ): Promise<Measured> {
   global.gc?.();
   let peak = process.memoryUsage().rss;
@@ -48,20 +53,62 @@ async function measure(
 }
 
 async function makeDue(ctx: AppContext, count: number, now: number, salt: number): Promise<void> {
-  // Spread over agencies and ages: every k-th open clock by a hash of its tracking ID. The
-  // reports are recorded in bench_made_due: the only ones a scan rewrites (resetScanData).
-  await ctx.db.knex.raw(
-    `WITH made AS (
-       UPDATE sla_clocks SET next_check_at = ?
-       WHERE (tracking_id, stage, seq) IN (
-         SELECT tracking_id, stage, seq FROM sla_clocks
-         WHERE stopped_at IS NULL AND next_check_at > ?
-         ORDER BY md5(tracking_id || ?::text) LIMIT ?)
-       RETURNING tracking_id)
-     INSERT INTO bench_made_due SELECT DISTINCT tracking_id FROM made ON CONFLICT DO NOTHING`,
-    [new Date(now - 60_000), new Date(now), salt, count],
+  // Reports with an open clock not due yet, spread over agencies and ages by a hash of their
+  // tracking ID, recorded in bench_made_due (the only reports a scan rewrites: resetScanData).
+  // Pristine, `count` of them come due as the setup wrote them. Otherwise (the default) more
+  // are drawn and derived from their events first, as the import would have (not measured;
+  // clocks only, every clock marked as examined), and `count` of those whose derivation leaves
+  // an open clock come due: the steady state of a running daemon, whose due clocks were derived
+  // before and come due because an instant of theirs has come. With BENCH_SCAN_PRISTINE=1 the
+  // scan meets the setup's SQL-written clocks (one open clock per report) and rewrites them
+  // all, most of them stopped by their history: the worst case, as after a change of SOPs.
+  const knex = ctx.db.knex;
+  await knex.raw("TRUNCATE bench_due_now");
+  await knex.raw(
+    `INSERT INTO bench_due_now
+     SELECT tracking_id FROM (SELECT DISTINCT tracking_id FROM sla_clocks
+       WHERE stopped_at IS NULL AND next_check_at > ?) x
+     ORDER BY md5(tracking_id || ?::text) LIMIT ?`,
+    [new Date(now), salt, PRISTINE ? count : Math.ceil(count * 2.5)],
   );
+  await knex.raw(
+    "INSERT INTO bench_made_due SELECT tracking_id FROM bench_due_now ON CONFLICT DO NOTHING",
+  );
+  // One open clock per report comes due: the first to be checked.
+  const dueNow = async () =>
+    knex.raw(
+      `UPDATE sla_clocks SET next_check_at = ?
+       WHERE (tracking_id, stage, seq) IN (
+         SELECT DISTINCT ON (tracking_id) tracking_id, stage, seq FROM sla_clocks
+         WHERE tracking_id IN (SELECT tracking_id FROM bench_due_now) AND stopped_at IS NULL
+         ORDER BY tracking_id, next_check_at NULLS LAST)`,
+      [new Date(now - 60_000)],
+    );
+  await dueNow();
+  if (PRISTINE) return;
+  await scanDue(ctx, now);
+  await knex.raw(
+    `UPDATE sla_clocks SET escalation_checked_at = computed_at
+     WHERE tracking_id IN (SELECT tracking_id FROM bench_due_now)`,
+  );
+  await knex.raw(
+    `DELETE FROM bench_due_now WHERE tracking_id NOT IN (
+       SELECT tracking_id FROM (SELECT DISTINCT c.tracking_id FROM sla_clocks c
+         JOIN bench_due_now d ON d.tracking_id = c.tracking_id WHERE c.stopped_at IS NULL) x
+       ORDER BY md5(tracking_id || ?::text) LIMIT ?)`,
+    [salt, count],
+  );
+  const [row] = (await knex("bench_due_now").count("* as n")) as { n: number | string }[];
+  if (Number(row?.n) < count) {
+    throw new Error(`only ${row?.n} of the drawn reports have an open clock once derived`);
+  }
+  await dueNow();
+  await knex.raw("TRUNCATE scan_runs");
+  await knex.raw("VACUUM ANALYZE sla_clocks");
 }
+
+/** BENCH_SCAN_PRISTINE=1: the due reports' clocks are the setup's, not derived before. */
+const PRISTINE = process.env.BENCH_SCAN_PRISTINE === "1";
 
 /** Time per statement text (normalised), measured around pg's Client.query. */
 interface StatementTimes {
@@ -111,6 +158,52 @@ function timeStatements(): StatementTimes {
       proto.query = original;
       return [...times].map(([sql, t]) => ({ sql, ...t })).sort((a, b) => b.ms - a.ms);
     },
+  };
+}
+
+/**
+ * With BENCH_SCAN_CPUPROFILE=<file>: a V8 CPU profile of the 10,000-due scan alone, written to
+ * that file (open it in Chrome's DevTools). Returns the function that stops and writes it.
+ */
+async function cpuProfile(file: string | undefined): Promise<() => Promise<void>> {
+  if (!file) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.start");
+  return async () => {
+    const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile), { mode: 0o600 });
+    session.disconnect();
+  };
+}
+
+/**
+ * With BENCH_SCAN_PROFILE and the pg_stat_statements extension in the database: the server's
+ * own execution time per statement (top level, triggers included) during the 10,000-due scan,
+ * beside the times seen from this process (which include transfer and this process's waits).
+ */
+async function serverStatements(
+  knex: Knex,
+): Promise<() => Promise<{ sql: string; ms: number; calls: number }[]>> {
+  const present = (await knex.raw(
+    "SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_stat_statements'",
+  )) as { rows: { schema: string }[] };
+  const schema = present.rows[0]?.schema;
+  if (schema === undefined) return async () => [];
+  await knex.raw(`SELECT ${schema}.pg_stat_statements_reset()`);
+  return async () => {
+    const out = (await knex.raw(
+      `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS sql, calls::int AS calls,
+         round(total_exec_time)::int AS ms
+       FROM ${schema}.pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+       ORDER BY total_exec_time DESC LIMIT 15`,
+    )) as { rows: { sql: string; ms: number; calls: number }[] };
+    return out.rows;
   };
 }
 
@@ -189,6 +282,7 @@ export async function runScanBench(
     const knex = ctx.db.knex;
     const t0 = performance.now();
     const reused = kept !== undefined && (await keptData(ctx)) === clocks;
+    await knex.raw("CREATE TABLE IF NOT EXISTS bench_due_now (tracking_id text PRIMARY KEY)");
     if (reused) {
       await resetScanData(ctx, now);
     } else {
@@ -219,13 +313,18 @@ export async function runScanBench(
         refreshed: r.reportsRefreshed + r.reportsReviewed,
         decided: r.escalation.decided,
         emails: r.escalation.emailsQueued,
+        phases: r.phases,
       };
     };
     const rows: Measured[] = [];
     await makeDue(ctx, due, now, 1);
     const profile = process.env.BENCH_SCAN_PROFILE ? timeStatements() : null;
+    const serverTimes = process.env.BENCH_SCAN_PROFILE ? await serverStatements(knex) : null;
+    const cpu = await cpuProfile(process.env.BENCH_SCAN_CPUPROFILE);
     rows.push(await measure(`${due.toLocaleString("en")} due`, due, scan));
+    await cpu();
     const statements = profile?.stop() ?? [];
+    const server = (await serverTimes?.()) ?? [];
     rows.push(await measure("nothing due", 0, scan));
     await makeDue(ctx, dueSmall, now, 2);
     rows.push(await measure(`${dueSmall.toLocaleString("en")} due`, dueSmall, scan));
@@ -266,6 +365,13 @@ export async function runScanBench(
           `| ${r.label} | ${r.refreshed.toLocaleString("en")} | ${r.decided.toLocaleString("en")} | ${r.emails.toLocaleString("en")} | ${r.ms < 1000 ? `${r.ms.toFixed(1)} ms` : `${(r.ms / 1000).toFixed(2)} s`} | ${r.due > 0 ? `${(r.ms / r.due).toFixed(3)} ms` : "—"} | ${mib(r.peakRss)} MiB |`,
       ),
       "",
+      ...rows
+        .filter((r) => r.phases && r.due > 0)
+        .map(
+          (r) =>
+            `Parts of the ${r.label} scan: due and review passes ${(r.phases!.decideMs / 1000).toFixed(2)} s, notify step ${(r.phases!.notifyMs / 1000).toFixed(2)} s.`,
+        ),
+      "",
       "A scan reads three partial indexes (next_check_at <= now; clocks re-derived outside the",
       "scan; decisions without a message) and refreshes only what they return, in batches of 1,000",
       "reports, each with its escalation decisions in one transaction of a fixed number of",
@@ -288,6 +394,18 @@ export async function runScanBench(
                 (t) =>
                   `| \`${t.sql.replace(/\|/g, "\\|")}\` | ${t.calls} | ${t.ms.toFixed(0)} ms |`,
               ),
+            "",
+          ]),
+      ...(server.length === 0
+        ? []
+        : [
+            `The server's own execution time of the same scan (pg_stat_statements, top level, triggers included): ${(server.reduce((n, t) => n + t.ms, 0) / 1000).toFixed(2)} s in the 15 largest.`,
+            "",
+            "| statement | calls | time |",
+            "|---|---:|---:|",
+            ...server.map(
+              (t) => `| \`${t.sql.replace(/\|/g, "\\|")}\` | ${t.calls} | ${t.ms} ms |`,
+            ),
             "",
           ]),
     ].join("\n");
