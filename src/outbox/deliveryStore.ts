@@ -1,5 +1,5 @@
 // Per-item deliveries: which item (a decision key or a vacancy key) goes to which person over
-// which channel, and in which outbox message. The unique index (item_key, person, channel) is
+// which channel, and in which outbox message. The primary key (item_key, person, channel) is
 // the exactly-once rule per item: a pair is delivered by inserting its row, in the same
 // transaction as the message that carries it, and never twice. A message carries every item
 // delivered through it, listed in its text or only counted there (a person's message lists at
