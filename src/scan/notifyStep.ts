@@ -91,8 +91,7 @@ async function eachUncomposedPage(
        ON c.tracking_id = e.tracking_id AND c.stage = e.stage AND c.seq = e.seq
      LEFT JOIN reports r ON r.tracking_id = e.tracking_id
      WHERE e.status = 'pending' AND e.composed_at IS NULL AND e.undeliverable_at IS NULL
-     ORDER BY c.due_at NULLS LAST, e.decision_key
-     FOR UPDATE OF e`,
+     ORDER BY c.due_at NULLS LAST, e.decision_key`,
   );
   for (;;) {
     const page = (await trx.raw(`FETCH ${PAGE} FROM pantau_uncomposed`)) as {
@@ -159,8 +158,13 @@ function emailPairs(resolved: ReadonlyMap<string, RecipientResolution>): Deliver
   return pairs;
 }
 
-const MARK_COMPOSED = `UPDATE escalations SET composed_at = $2::timestamptz
-WHERE decision_key = ANY($1::text::text[]) AND status = 'pending'`;
+// A join, not "= ANY(array)": with the partial index's own predicate in the WHERE clause the
+// planner would read that index and test every row against the whole array (seconds).
+const MARK_COMPOSED = `UPDATE escalations e SET composed_at = $2::timestamptz
+FROM unnest($1::text::text[]) AS k(decision_key)
+WHERE e.decision_key = k.decision_key AND e.status = 'pending' AND e.composed_at IS NULL
+  AND e.undeliverable_at IS NULL
+RETURNING e.decision_key`;
 
 export async function runNotifyStep(
   ctx: AppContext,
@@ -210,16 +214,36 @@ export async function runNotifyStep(
       tally.undeliverable += undeliverable.length;
       tally.firstUndeliverable ??= undeliverable[0] ?? null;
 
+      // Marking the deliverable decisions composed locks them (a cancellation elsewhere waits
+      // for this transaction); any changed since the page was read (cancelled, or composed by
+      // another notify step) is not returned and is left out.
+      const deliverable = new ColumnBatch(1);
+      for (const d of decisions) if (resolved.get(d.key)?.status === "ok") deliverable.add([d.key]);
+      const marked =
+        deliverable.rows === 0
+          ? new Set<string>()
+          : new Set(
+              (
+                (await session.query(MARK_COMPOSED, [
+                  ...deliverable.literals(),
+                  new Date(now).toISOString(),
+                ])) as { decision_key: string }[]
+              ).map((r) => r.decision_key),
+            );
+      tally.composed += marked.size;
+      for (const d of decisions) if (!marked.has(d.key)) resolved.delete(d.key);
+      const composing = decisions.filter((d) => marked.has(d.key));
+
       const pairs = emailPairs(resolved);
       for (const c of channels) {
-        if (c.hook) pairs.push(...webhookPairs(c.hook, decisions, resolved, contacts));
+        if (c.hook) pairs.push(...webhookPairs(c.hook, composing, resolved, contacts));
       }
       if (pairs.length > 0 && !claiming) {
         await openClaims(trx);
         claiming = true;
       }
       const claimed = claiming ? await claimDeliveries(session, pairs) : new Set<string>();
-      for (const d of decisions) {
+      for (const d of composing) {
         const r = resolved.get(d.key);
         for (const c of channels) {
           c.builder.add(
@@ -228,12 +252,6 @@ export async function runNotifyStep(
             (itemKey, person) => !isClaimed(claimed, { itemKey, person, channel: c.name }),
           );
         }
-      }
-      const composed = new ColumnBatch(1);
-      for (const d of decisions) if (resolved.get(d.key)?.status === "ok") composed.add([d.key]);
-      tally.composed += composed.rows;
-      if (composed.rows > 0) {
-        await session.query(MARK_COMPOSED, [...composed.literals(), new Date(now).toISOString()]);
       }
     });
 
