@@ -102,7 +102,19 @@ export function clockView(clock: SlaClock, report: Report): StoredClockView {
   };
 }
 
-/** One scan's escalation work; `examine` runs in each batch transaction. */
+/** A batch's escalation step, decided and not yet written (EscalationRun.plan). */
+export interface EscalationPlan {
+  decide: EscalationDecision[];
+  superseded: EscalationDecision[];
+  /** Pending decision keys whose condition no longer holds. */
+  cancel: string[];
+  /** The batch's clocks with their next check brought forward to their next step. */
+  clocks: SlaClock[];
+  /** Clocks whose steps were examined. */
+  examined: number;
+}
+
+/** One scan's escalation work; `plan` and `write` run in each batch transaction. */
 export class EscalationRun {
   readonly counts = emptyCounts();
   /**
@@ -132,21 +144,18 @@ export class EscalationRun {
   }
 
   /**
-   * Decides and writes the escalations of these freshly derived clocks (`decisions`:
-   * the stored, non-cancelled decisions of their reports), and returns the clocks with their
-   * next_check_at brought forward to their next escalation step.
+   * Decides the escalations of these freshly derived clocks (`decisions`: the stored,
+   * non-cancelled decisions of their reports) without writing anything, and gives the clocks
+   * their next_check_at brought forward to their next escalation step. write() stores it.
    */
-  async examine(
-    trx: Knex.Transaction,
-    session: BulkSession,
+  plan(
     views: readonly StoredClockView[],
     decisions: readonly DecisionRow[],
     now: Instant,
-  ): Promise<SlaClock[]> {
-    if (views.length === 0) return [];
+  ): EscalationPlan {
+    if (views.length === 0)
+      return { decide: [], superseded: [], cancel: [], clocks: [], examined: 0 };
     const viewByClock = new Map(views.map((v) => [clockKey(v.clock), v]));
-    this.counts.clocksExamined += views.length;
-
     const taken = new Set(decisions.map((r) => r.decision_key));
     const pending = new Set(
       decisions.filter((r) => r.status === "pending").map((r) => r.decision_key),
@@ -165,16 +174,32 @@ export class EscalationRun {
       if (r.status !== "pending") continue;
       if (!viewByClock.has(`${r.tracking_id}|${r.stage}|${r.seq}`)) cancel.add(r.decision_key);
     }
+    return {
+      decide: result.decide,
+      superseded: result.superseded,
+      cancel: [...cancel],
+      clocks: views.map((v) => this.withNextCheck(v.clock, now)),
+      examined: views.length,
+    };
+  }
 
-    await insertDecisions(session, result.decide, result.superseded, this.scanId);
-    this.counts.decided += result.decide.length;
-    for (const d of result.decide) {
+  /** Writes a plan's decisions and cancellations in the batch's transaction, and counts them. */
+  async write(
+    trx: Knex.Transaction,
+    session: BulkSession,
+    plan: EscalationPlan,
+    now: Instant,
+  ): Promise<void> {
+    this.counts.clocksExamined += plan.examined;
+    await insertDecisions(session, plan.decide, plan.superseded, this.scanId);
+    this.counts.decided += plan.decide.length;
+    for (const d of plan.decide) {
       const level = String(d.level);
       this.counts.decidedByLevel[level] = (this.counts.decidedByLevel[level] ?? 0) + 1;
     }
-    this.counts.superseded += result.superseded.length;
+    this.counts.superseded += plan.superseded.length;
 
-    const cancellation = await cancelDecisions(trx, [...cancel], now);
+    const cancellation = await cancelDecisions(trx, plan.cancel, now);
     const cancelled = cancellation.cancelled;
     this.counts.cancelled += cancelled.size;
     if (cancelled.size > 0) {
@@ -183,8 +208,6 @@ export class EscalationRun {
         messagesCancelled: cancellation.messagesCancelled,
       });
     }
-
-    return views.map((v) => this.withNextCheck(v.clock, now));
   }
 
   /**

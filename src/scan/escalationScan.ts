@@ -3,7 +3,8 @@
 // (FOR UPDATE SKIP LOCKED, so parallel scanners split the work), read their histories and stored
 // decisions, derive their clocks (pure), decide and write their escalations (escalationRun.ts),
 // store the clocks with their next check. A fixed, small number of statements per batch,
-// whatever its size; none per report.
+// whatever its size; none per report. On PostgreSQL the due pass overlaps two batches: the next
+// one locks, reads and derives while the server writes the previous one (see scanDuePass).
 //
 // - due pass: reports with a clock whose next_check_at has come (recorded in scan_runs);
 // - review pass: clocks re-derived outside the scan (an import stopped or paused them, a
@@ -38,6 +39,11 @@ export interface EscalationScanResult extends ScanResult {
   /** Reports reviewed outside the due scan (re-derived elsewhere). */
   reportsReviewed: number;
   escalation: EscalationCounts;
+  /**
+   * Wall time of the scan's parts by the scan's wall clock (0 without one): the due and review
+   * passes, the notify step, the daily digest.
+   */
+  phases: { decideMs: number; notifyMs: number; digestMs: number };
 }
 
 export interface EscalationScanOptions {
@@ -82,7 +88,8 @@ async function tryScanLock(ctx: AppContext): Promise<(() => Promise<void>) | nul
 /**
  * One batch of locked reports: histories and stored decisions read together, clocks derived,
  * escalations decided and written, clocks stored with their next check. With no `run` (scanDue)
- * the clocks are only refreshed, as any re-derivation outside the scan does.
+ * the clocks are only refreshed, as any re-derivation outside the scan does. The clocks' writes
+ * wait for `order.after` (the previous batch's commit, when batches overlap: see scanDuePass).
  */
 async function scanBatch(
   ctx: AppContext,
@@ -90,8 +97,11 @@ async function scanBatch(
   trx: Knex.Transaction,
   ids: readonly string[],
   now: Instant,
+  order: WriteOrder = { after: Promise.resolve(), planned: () => undefined },
 ): Promise<void> {
   if (!run) {
+    order.planned();
+    await order.after;
     await refreshReports(ctx, trx, ids, now);
     return;
   }
@@ -107,13 +117,47 @@ async function scanBatch(
     const derived = deriveClocks(history.report, history.events, clockContext, now);
     for (const clock of derived.clocks) views.push(clockView(clock, history.report));
   }
-  const examined = await run.examine(trx, session, views, decisions, now);
+  const plan = run.plan(views, decisions, now);
   const byReport = new Map<string, SlaClock[]>([...histories.keys()].map((id) => [id, []]));
-  for (const clock of examined) byReport.get(clock.trackingId)?.push(clock);
+  for (const clock of plan.clocks) byReport.get(clock.trackingId)?.push(clock);
+  order.planned();
+  // The decisions of distinct reports share no row with another batch's, unless some are
+  // cancelled (their messages may carry items of other reports): those wait, as the clocks do.
+  if (plan.cancel.length > 0) await order.after;
+  await run.write(trx, session, plan, now);
+  await order.after;
   await saveScannedClocks(session, byReport, now);
 }
 
-/** The due pass: batches of reports whose clocks' next instant has come, until none is left. */
+/** When a batch may write its clocks, and whom to tell once its own work is done. */
+interface WriteOrder {
+  /** The previous batch's commit (see scanDuePass). */
+  after: Promise<unknown>;
+  /** Called once the batch is derived and decided, before it writes. */
+  planned: () => void;
+}
+
+/** One batch's transaction, started. */
+interface StartedBatch {
+  /**
+   * The number of reports it locked, once they are derived and decided; 0 once it found none
+   * due, or failed (the failure is thrown by `committed`).
+   */
+  planned: Promise<number>;
+  /** The number of reports refreshed, once committed. */
+  committed: Promise<number>;
+}
+
+/**
+ * The due pass: batches of reports whose clocks' next instant has come, until none is left. On
+ * PostgreSQL two batches overlap, each in its own transaction: while the server writes one, the
+ * next locks its reports (FOR UPDATE SKIP LOCKED passes over the first one's), reads them,
+ * derives their clocks, decides and inserts its decisions; its clocks' writes wait for the
+ * first one's commit, so the two never wait on each other's locks (the rows of the kept counts
+ * and rollups, which the clocks' triggers write in every batch). A batch that finds nothing
+ * while another is in flight tries again once that one has committed: its reports may have
+ * hidden the rest of the due clocks from the lock's first look.
+ */
 async function scanDuePass(
   ctx: AppContext,
   run: EscalationRun | null,
@@ -122,18 +166,52 @@ async function scanDuePass(
   wallClock: () => Instant,
 ): Promise<ScanResult> {
   const knex = ctx.db.knex;
+  const overlap = ctx.db.kind === "postgres" && run !== null;
   const scanId = await startScanRun(knex, ctx.instanceId, now, wallClock());
   let reportsRefreshed = 0;
   let batches = 0;
+  const start = (after: Promise<unknown>): StartedBatch => {
+    let signal!: (n: number) => void;
+    const planned = new Promise<number>((resolve) => (signal = resolve));
+    const committed = knex.transaction(async (trx) => {
+      const ids = await lockDueReports(trx, now, batchSize);
+      if (ids.length > 0) {
+        await scanBatch(ctx, run, trx, ids, now, { after, planned: () => signal(ids.length) });
+      }
+      return ids.length;
+    });
+    void committed.then(
+      () => signal(0),
+      () => signal(0),
+    );
+    return { planned, committed };
+  };
+  // With overlap: the batch in flight (committed, not yet counted) and the one starting.
+  let previous: Promise<number> | null = null;
+  let current: Promise<number> | null = null;
   try {
     for (;;) {
-      const refreshed = await knex.transaction(async (trx) => {
-        const ids = await lockDueReports(trx, now, batchSize);
-        if (ids.length > 0) await scanBatch(ctx, run, trx, ids, now);
-        return ids.length;
-      });
-      if (refreshed === 0) break;
-      reportsRefreshed += refreshed;
+      const batch = start(previous ?? Promise.resolve(0));
+      current = batch.committed;
+      void current.catch(() => undefined);
+      const found = overlap ? await batch.planned : await batch.committed;
+      const waited: boolean = previous !== null;
+      if (previous) {
+        reportsRefreshed += await previous;
+        batches++;
+        previous = null;
+      }
+      if (found === 0) {
+        await batch.committed;
+        // Nothing found beside a batch in flight: look again now that it has committed.
+        if (waited) continue;
+        break;
+      }
+      if (overlap) {
+        previous = batch.committed;
+        continue;
+      }
+      reportsRefreshed += found;
       batches++;
     }
     await finishScanRun(knex, scanId, {
@@ -142,6 +220,8 @@ async function scanDuePass(
       reportsRefreshed,
     });
   } catch (error) {
+    // No transaction of this pass is left running when the scan reports its failure.
+    await Promise.allSettled([previous, current]);
     await finishScanRun(knex, scanId, {
       finishedAt: wallClock(),
       clocksDue: reportsRefreshed,
@@ -248,14 +328,20 @@ export async function runEscalationScan(
       skipped: true,
       reportsReviewed: 0,
       escalation: emptyCounts(),
+      phases: { decideMs: 0, notifyMs: 0, digestMs: 0 },
     };
   }
   try {
     const run = new EscalationRun(ctx, now, `${new Date(now).toISOString()}@${ctx.instanceId}`);
+    const wallClock = options.wallClock ?? (() => now);
+    const t0 = wallClock();
     const { scan, reviewed } = await decideDue(ctx, run, now, options);
+    const t1 = wallClock();
     await runNotifyStep(ctx, run, now);
+    const t2 = wallClock();
     await runReminders(ctx, run, now);
-    return { ...scan, skipped: false, reportsReviewed: reviewed, escalation: run.counts };
+    const phases = { decideMs: t1 - t0, notifyMs: t2 - t1, digestMs: wallClock() - t2 };
+    return { ...scan, skipped: false, reportsReviewed: reviewed, escalation: run.counts, phases };
   } finally {
     await unlock();
   }

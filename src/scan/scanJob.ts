@@ -36,6 +36,7 @@ export async function runScan(
     reportsReviewed: result.reportsReviewed,
     batches: result.batches,
     ...result.escalation,
+    ...result.phases,
     ms: wallClock() - started,
   });
   return result;

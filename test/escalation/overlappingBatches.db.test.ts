@@ -1,0 +1,133 @@
+// The scan's due pass in small batches, on a real database: on PostgreSQL two batches overlap
+// (the next one locks, reads, derives and decides while the previous one writes), on the
+// embedded database they run one after the other. Either way every due report is refreshed once
+// and decided once, a report hidden behind a batch in flight is still found in the same scan,
+// and a failing batch fails the scan without leaving a half-written batch behind.
+import { expect } from "chai";
+import type { Knex } from "knex";
+import { runEscalationScan } from "../../src/scan/escalationScan.js";
+import { createTestApp, type TestApp } from "../helpers/app.js";
+import { testBackend } from "../helpers/db.js";
+import {
+  dpubmReport,
+  importOfficers,
+  importReports,
+  IMPORTED,
+  OFFICERS_CSV,
+  OVERDUE,
+} from "./helpers.js";
+
+const IDS = Array.from({ length: 12 }, (_, i) => `${7100 + i}`);
+
+/** Per report: its clocks computed at `at`, and its decisions (non-cancelled), as keys. */
+async function stateOf(knex: Knex, at: number): Promise<{ fresh: string[]; decided: string[] }> {
+  const fresh = (await knex("sla_clocks")
+    .distinct("tracking_id")
+    .where("computed_at", new Date(at))
+    .orderBy("tracking_id")) as { tracking_id: string }[];
+  const decided = (await knex("escalations")
+    .select("decision_key")
+    .whereNot("status", "cancelled")
+    .orderBy("decision_key")) as { decision_key: string }[];
+  return { fresh: fresh.map((r) => r.tracking_id), decided: decided.map((r) => r.decision_key) };
+}
+
+describe(`the scan's due pass in overlapping batches (${testBackend})`, function () {
+  this.timeout(120_000);
+  let app: TestApp;
+
+  beforeEach(async () => {
+    app = await createTestApp(IMPORTED);
+    await importOfficers(app.ctx, OFFICERS_CSV, IMPORTED);
+    await importReports(
+      app.ctx,
+      IDS.map((id) => dpubmReport(id)),
+      IMPORTED,
+    );
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it("refreshes and decides every due report once with batches of one report", async () => {
+    const scan = await runEscalationScan(app.ctx, OVERDUE, { batchSize: 1 });
+    expect(scan.reportsRefreshed).to.equal(IDS.length);
+    expect(scan.batches).to.equal(IDS.length);
+    const state = await stateOf(app.ctx.db.knex, OVERDUE);
+    expect(state.fresh).to.deep.equal(IDS);
+    // Per report the warning (superseded) and the overdue step, each once.
+    expect(state.decided).to.have.length(2 * IDS.length);
+    expect(new Set(state.decided).size).to.equal(state.decided.length);
+    expect(new Set(state.decided.map((k) => k.split("|")[0]))).to.deep.equal(new Set(IDS));
+    expect(scan.escalation.decided).to.equal(IDS.length);
+    // A second scan at the same instant has nothing left to do.
+    const again = await runEscalationScan(app.ctx, OVERDUE, { batchSize: 1 });
+    expect(again.reportsRefreshed).to.equal(0);
+    expect(again.escalation.decided).to.equal(0);
+  });
+
+  it("finds a report hidden behind the batch in flight in the same scan", async () => {
+    const knex = app.ctx.db.knex;
+    // The first report's clocks all come due first: with batches of one report the lock's first
+    // look (three due clocks per report of the batch) sees only that report's clocks, held by
+    // the batch in flight; the next report must still be found once that batch has committed.
+    const hidden = IDS[IDS.length - 1]!;
+    // The last report gets two more open clocks, as a history whose shape changed leaves them
+    // (the scan removes them), and all three come due before every other report's: with batches
+    // of one report the lock's first look (three due clocks per report of the batch) sees only
+    // that report's clocks, held by the batch in flight. The other reports must still be found
+    // in this scan, once that batch has committed.
+    const [open] = (await knex("sla_clocks")
+      .where({ tracking_id: hidden })
+      .whereNull("stopped_at")) as Record<string, unknown>[];
+    expect(open).not.to.equal(undefined);
+    const early = new Date(IMPORTED);
+    await knex("sla_clocks").insert([2, 3].map((seq) => ({ ...open, seq, next_check_at: early })));
+    await knex("sla_clocks").where({ tracking_id: hidden }).whereNull("stopped_at").update({
+      next_check_at: early,
+    });
+    const scan = await runEscalationScan(app.ctx, OVERDUE, { batchSize: 1 });
+    expect(scan.reportsRefreshed).to.equal(IDS.length);
+    const state = await stateOf(knex, OVERDUE);
+    expect(state.fresh).to.deep.equal(IDS);
+    const stale = (await knex("sla_clocks")
+      .where({ tracking_id: hidden })
+      .where("seq", ">", 1)) as unknown[];
+    expect(stale).to.deep.equal([]);
+  });
+
+  it("fails the scan on a failing batch and leaves each report written whole or not at all", async () => {
+    const knex = app.ctx.db.knex;
+    const failing = IDS[5]!;
+    await knex.raw(`CREATE FUNCTION refuse_decision() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.tracking_id = '${failing}' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+        RETURN NEW;
+      END $$`);
+    await knex.raw(`CREATE TRIGGER refuse_decision BEFORE INSERT ON escalations
+      FOR EACH ROW EXECUTE FUNCTION refuse_decision()`);
+    let failure: unknown = null;
+    try {
+      await runEscalationScan(app.ctx, OVERDUE, { batchSize: 1 });
+    } catch (error) {
+      failure = error;
+    }
+    expect(String(failure)).to.include("refused for the test");
+    const run = (await knex("scan_runs").orderBy("id", "desc").first()) as {
+      error: string | null;
+    };
+    expect(run.error).to.include("refused for the test");
+    // Whole or nothing per report: clocks refreshed exactly where decisions were written.
+    const state = await stateOf(knex, OVERDUE);
+    const decidedReports = [...new Set(state.decided.map((k) => k.split("|")[0]))].sort();
+    expect(decidedReports).to.deep.equal(state.fresh);
+    expect(state.fresh).not.to.include(failing);
+    // Once the cause is gone the next scan does the rest, each report once.
+    await knex.raw("DROP TRIGGER refuse_decision ON escalations");
+    const next = await runEscalationScan(app.ctx, OVERDUE, { batchSize: 1 });
+    expect(next.reportsRefreshed).to.equal(IDS.length - state.fresh.length);
+    const after = await stateOf(knex, OVERDUE);
+    expect(after.fresh).to.deep.equal(IDS);
+    expect(after.decided).to.have.length(2 * IDS.length);
+  });
+});
