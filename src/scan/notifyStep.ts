@@ -158,13 +158,14 @@ function emailPairs(resolved: ReadonlyMap<string, RecipientResolution>): Deliver
   return pairs;
 }
 
-// A join, not "= ANY(array)": with the partial index's own predicate in the WHERE clause the
-// planner would read that index and test every row against the whole array (seconds).
-const MARK_COMPOSED = `UPDATE escalations e SET composed_at = $2::timestamptz
-FROM unnest($1::text::text[]) AS k(decision_key)
-WHERE e.decision_key = k.decision_key AND e.status = 'pending' AND e.composed_at IS NULL
-  AND e.undeliverable_at IS NULL
-RETURNING e.decision_key`;
+// By key through escalations_once. Not the uncomposed index: written with that partial index's
+// own predicate (composed_at IS NULL AND undeliverable_at IS NULL), the condition let the planner
+// read the whole index and test every row against the page's 2,000 keys (20 s for a scan of
+// 10,000 due reports); the coalesce says the same without matching the predicate.
+const MARK_COMPOSED = `UPDATE escalations SET composed_at = $2::timestamptz
+WHERE decision_key = ANY($1::text::text[]) AND status = 'pending'
+  AND coalesce(composed_at, undeliverable_at) IS NULL
+RETURNING decision_key`;
 
 export async function runNotifyStep(
   ctx: AppContext,
