@@ -108,10 +108,8 @@ export interface EscalationPlan {
   superseded: EscalationDecision[];
   /** Pending decision keys whose condition no longer holds. */
   cancel: string[];
-  /** The batch's clocks with their next check brought forward to their next step. */
+  /** The batch's clocks (every one examined) with their next check brought forward. */
   clocks: SlaClock[];
-  /** Clocks whose steps were examined. */
-  examined: number;
 }
 
 /** One scan's escalation work; `plan` and `write` run in each batch transaction. */
@@ -153,8 +151,7 @@ export class EscalationRun {
     decisions: readonly DecisionRow[],
     now: Instant,
   ): EscalationPlan {
-    if (views.length === 0)
-      return { decide: [], superseded: [], cancel: [], clocks: [], examined: 0 };
+    if (views.length === 0) return { decide: [], superseded: [], cancel: [], clocks: [] };
     const viewByClock = new Map(views.map((v) => [clockKey(v.clock), v]));
     const taken = new Set(decisions.map((r) => r.decision_key));
     const pending = new Set(
@@ -179,7 +176,6 @@ export class EscalationRun {
       superseded: result.superseded,
       cancel: [...cancel],
       clocks: views.map((v) => this.withNextCheck(v.clock, now)),
-      examined: views.length,
     };
   }
 
@@ -190,7 +186,7 @@ export class EscalationRun {
     plan: EscalationPlan,
     now: Instant,
   ): Promise<void> {
-    this.counts.clocksExamined += plan.examined;
+    this.counts.clocksExamined += plan.clocks.length;
     await insertDecisions(session, plan.decide, plan.superseded, this.scanId);
     this.counts.decided += plan.decide.length;
     for (const d of plan.decide) {
