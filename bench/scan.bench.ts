@@ -7,9 +7,9 @@
 //
 // Setup (not measured): synthetic reports and events (bench/setup.ts), one open clock per report
 // written with SQL, the demo officer directory, every clock's next check a year ahead; then the
-// reports to make due are derived from their events as the import would (clocks only) and their
-// open clocks' next check set to a minute ago: the steady state of a running daemon. With
-// BENCH_SCAN_PRISTINE=1 the scan meets the SQL-written clocks instead and rewrites them all.
+// reports to make due as BENCH_SCAN_WORKLOAD says (see Workload): by default scanned in full
+// once, as a running daemon did, and measured at the instant by which the due count of them
+// have come due again.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { join } from "node:path";
@@ -52,29 +52,67 @@ async function measure(
   return { label, due, ms, peakRss: peak, ...r };
 }
 
-async function makeDue(ctx: AppContext, count: number, now: number, salt: number): Promise<void> {
-  // Reports with an open clock not due yet, spread over agencies and ages by a hash of their
-  // tracking ID, recorded in bench_made_due (the only reports a scan rewrites: resetScanData).
-  // Pristine, `count` of them come due as the setup wrote them. Otherwise (the default) more
-  // are drawn and derived from their events first, as the import would have (not measured;
-  // clocks only, every clock marked as examined), and `count` of those whose derivation leaves
-  // an open clock come due: the steady state of a running daemon, whose due clocks were derived
-  // before and come due because an instant of theirs has come. With BENCH_SCAN_PRISTINE=1 the
-  // scan meets the setup's SQL-written clocks (one open clock per report) and rewrites them
-  // all, most of them stopped by their history: the worst case, as after a change of SOPs.
+/**
+ * The reports to make due (BENCH_SCAN_WORKLOAD):
+ * - `steady` (the default): a running daemon's next scan. Drawn reports are made due and
+ *   scanned in full at `base` (not measured: derived, escalated, their messages composed), as
+ *   the daemon did before; the scan is then measured at the instant by which `count` of them
+ *   have come due again, an instant of theirs having come (a step of the ladder, a deadline).
+ * - `unescalated`: drawn reports derived at `base` as the import would (clocks only, marked
+ *   examined) but never escalated, one open clock of each due: each decides every step of its
+ *   history at once (the highest due level, the lower ones superseded).
+ * - `pristine`: the due reports meet the setup's SQL-written clocks and rewrite them all, most
+ *   of them stopped by their history: the worst case, as after a change of SOPs.
+ */
+type Workload = "steady" | "unescalated" | "pristine";
+
+/** The steady workload draws among the reports received in these last days before the scan. */
+const STEADY_DAYS = 45;
+
+const WORKLOAD_TEXT: Record<Workload, string> = {
+  steady:
+    "the drawn reports were scanned in full (derived, escalated, composed) at an earlier instant, and the scan is measured at the instant by which the due count of them have an instant of their own come, as a running daemon's next scan meets them.",
+  unescalated:
+    "the drawn reports were derived but never escalated; each decides every step of its history at once.",
+  pristine: "the due reports meet the setup's SQL-written clocks and rewrite them all.",
+};
+
+function workload(): Workload {
+  const w = process.env.BENCH_SCAN_WORKLOAD ?? "steady";
+  if (w === "steady" || w === "unescalated" || w === "pristine") return w;
+  throw new Error(`BENCH_SCAN_WORKLOAD=${w}: use steady, unescalated or pristine`);
+}
+
+/**
+ * Makes `count` reports due (see Workload) and returns the instant to scan them at. Reports are
+ * drawn among those with an open clock not due at `base`, by a hash of their tracking ID, and
+ * recorded in bench_made_due (the only reports a scan rewrites: resetScanData).
+ */
+async function makeDue(
+  ctx: AppContext,
+  count: number,
+  base: number,
+  salt: number,
+  kind: Workload,
+): Promise<number> {
   const knex = ctx.db.knex;
+  // Steady: reports young enough to have steps to come (received in the last STEADY_DAYS).
+  const pool = Math.ceil(count * (kind === "pristine" ? 1 : kind === "steady" ? 4 : 2.5));
+  const since = kind === "steady" ? base - STEADY_DAYS * 86_400_000 : 0;
   await knex.raw("TRUNCATE bench_due_now");
   await knex.raw(
     `INSERT INTO bench_due_now
-     SELECT tracking_id FROM (SELECT DISTINCT tracking_id FROM sla_clocks
-       WHERE stopped_at IS NULL AND next_check_at > ?) x
+     SELECT tracking_id FROM (SELECT DISTINCT c.tracking_id FROM sla_clocks c
+       JOIN reports r ON r.tracking_id = c.tracking_id
+       WHERE c.stopped_at IS NULL AND c.next_check_at > ? AND r.received_at > ?
+         AND c.tracking_id NOT IN (SELECT tracking_id FROM bench_made_due)) x
      ORDER BY md5(tracking_id || ?::text) LIMIT ?`,
-    [new Date(now), salt, PRISTINE ? count : Math.ceil(count * 2.5)],
+    [new Date(base), new Date(since), salt, pool],
   );
   await knex.raw(
     "INSERT INTO bench_made_due SELECT tracking_id FROM bench_due_now ON CONFLICT DO NOTHING",
   );
-  // One open clock per report comes due: the first to be checked.
+  // One open clock per drawn report comes due: the first to be checked.
   const dueNow = async () =>
     knex.raw(
       `UPDATE sla_clocks SET next_check_at = ?
@@ -82,11 +120,12 @@ async function makeDue(ctx: AppContext, count: number, now: number, salt: number
          SELECT DISTINCT ON (tracking_id) tracking_id, stage, seq FROM sla_clocks
          WHERE tracking_id IN (SELECT tracking_id FROM bench_due_now) AND stopped_at IS NULL
          ORDER BY tracking_id, next_check_at NULLS LAST)`,
-      [new Date(now - 60_000)],
+      [new Date(base - 60_000)],
     );
   await dueNow();
-  if (PRISTINE) return;
-  await scanDue(ctx, now);
+  if (kind === "pristine") return base;
+  if (kind === "steady") return scanAfterScan(ctx, count, base, salt);
+  await scanDue(ctx, base);
   await knex.raw(
     `UPDATE sla_clocks SET escalation_checked_at = computed_at
      WHERE tracking_id IN (SELECT tracking_id FROM bench_due_now)`,
@@ -105,10 +144,54 @@ async function makeDue(ctx: AppContext, count: number, now: number, salt: number
   await dueNow();
   await knex.raw("TRUNCATE scan_runs");
   await knex.raw("VACUUM ANALYZE sla_clocks");
+  return base;
 }
 
-/** BENCH_SCAN_PRISTINE=1: the due reports' clocks are the setup's, not derived before. */
-const PRISTINE = process.env.BENCH_SCAN_PRISTINE === "1";
+/**
+ * The steady workload: the drawn reports (due at `base`) scanned in full at `base`, then the
+ * instant by which `count` of them have a clock due again. Clocks of other reports due by then
+ * (ties at the same instant: working days start at local midnight) are left out of the sample,
+ * their next check moved a year on.
+ */
+async function scanAfterScan(
+  ctx: AppContext,
+  count: number,
+  base: number,
+  salt: number,
+): Promise<number> {
+  const knex = ctx.db.knex;
+  await runScan(ctx, base, () => Date.now());
+  await knex.raw("TRUNCATE bench_due_now");
+  await knex.raw(
+    `INSERT INTO bench_due_now
+     SELECT tracking_id FROM (
+       SELECT c.tracking_id, min(c.next_check_at) AS at FROM sla_clocks c
+       WHERE c.tracking_id IN (SELECT tracking_id FROM bench_made_due)
+         AND c.next_check_at > ? GROUP BY c.tracking_id) x
+     ORDER BY at, md5(tracking_id || ?::text) LIMIT ?`,
+    [new Date(base), salt, count],
+  );
+  const [row] = (
+    await knex.raw(
+      `SELECT count(*)::int AS n, max(at) AS at FROM (SELECT min(c.next_check_at) AS at
+       FROM sla_clocks c JOIN bench_due_now d ON d.tracking_id = c.tracking_id
+       WHERE c.next_check_at > ? GROUP BY c.tracking_id) x`,
+      [new Date(base)],
+    )
+  ).rows as { n: number; at: Date | null }[];
+  if (!row || row.n < count || row.at === null) {
+    throw new Error(`only ${row?.n ?? 0} of the drawn reports have a next instant to come`);
+  }
+  const at = row.at.getTime();
+  await knex.raw(
+    `UPDATE sla_clocks SET next_check_at = next_check_at + interval '1 year'
+     WHERE next_check_at <= ? AND tracking_id NOT IN (SELECT tracking_id FROM bench_due_now)`,
+    [new Date(at)],
+  );
+  await knex.raw("TRUNCATE scan_runs");
+  await knex.raw("VACUUM ANALYZE sla_clocks, escalations, outbox, notification_deliveries");
+  return at;
+}
 
 /** Time per statement text (normalised), measured around pg's Client.query. */
 interface StatementTimes {
@@ -302,13 +385,19 @@ export async function runScanBench(
       await knex.raw("CREATE TABLE IF NOT EXISTS bench_made_due (tracking_id text PRIMARY KEY)");
       if (kept !== undefined) await setMeta(knex, KEPT_KEY, String(clocks), now);
     }
-    // The daily digest is measured separately below.
-    const today = ctx.calendars.forZone(ctx.config.defaultZone).localDate(now);
-    await setMeta(knex, "reminder_digest_date", today, now);
     const setupSeconds = (performance.now() - t0) / 1000;
 
+    // The daily digest is measured separately below: each scan's day is marked as digested.
+    const skipDigest = (at: number) =>
+      setMeta(
+        knex,
+        "reminder_digest_date",
+        ctx.calendars.forZone(ctx.config.defaultZone).localDate(at),
+        at,
+      );
+    let at = now;
     const scan = async () => {
-      const r = await runScan(ctx, now, () => Date.now());
+      const r = await runScan(ctx, at, () => Date.now());
       return {
         refreshed: r.reportsRefreshed + r.reportsReviewed,
         decided: r.escalation.decided,
@@ -316,8 +405,13 @@ export async function runScanBench(
         phases: r.phases,
       };
     };
+    const kind = workload();
     const rows: Measured[] = [];
-    await makeDue(ctx, due, now, 1);
+    await skipDigest(now);
+    const t1 = performance.now();
+    at = await makeDue(ctx, due, now, 1, kind);
+    const dueSetupSeconds = (performance.now() - t1) / 1000;
+    await skipDigest(at);
     const profile = process.env.BENCH_SCAN_PROFILE ? timeStatements() : null;
     const serverTimes = process.env.BENCH_SCAN_PROFILE ? await serverStatements(knex) : null;
     const cpu = await cpuProfile(process.env.BENCH_SCAN_CPUPROFILE);
@@ -326,15 +420,19 @@ export async function runScanBench(
     const statements = profile?.stop() ?? [];
     const server = (await serverTimes?.()) ?? [];
     rows.push(await measure("nothing due", 0, scan));
-    await makeDue(ctx, dueSmall, now, 2);
-    rows.push(await measure(`${dueSmall.toLocaleString("en")} due`, dueSmall, scan));
-    rows.push(await measure("nothing due (again)", 0, scan));
+    const firstAt = at;
+    if (dueSmall > 0) {
+      at = await makeDue(ctx, dueSmall, at, 2, kind);
+      await skipDigest(at);
+      rows.push(await measure(`${dueSmall.toLocaleString("en")} due`, dueSmall, scan));
+      rows.push(await measure("nothing due (again)", 0, scan));
+    }
     // BENCH_SCAN_DIGEST=0 skips the daily digest (tens of seconds at 1,000,000 open clocks).
     if (process.env.BENCH_SCAN_DIGEST !== "0") {
       await knex("pantau_meta").where({ key: "reminder_digest_date" }).del();
       const [overdue] = (await knex("sla_clocks")
         .whereNull("stopped_at")
-        .where("due_at", "<=", new Date(now))
+        .where("due_at", "<=", new Date(at))
         .count("* as n")) as { n: number }[];
       const overdueCount = Number(overdue?.n);
       rows.push(
@@ -342,7 +440,7 @@ export async function runScanBench(
           `daily digest (${overdueCount.toLocaleString("en")} overdue clocks)`,
           0,
           async () => {
-            const r = await runScan(ctx, now, () => Date.now());
+            const r = await runScan(ctx, at, () => Date.now());
             return { refreshed: 0, decided: 0, emails: r.escalation.reminders };
           },
         ),
@@ -356,7 +454,9 @@ export async function runScanBench(
       "",
       machineLine(),
       "",
-      `${Number(open?.n).toLocaleString("en")} open clocks. Setup (not measured): ${setupSeconds.toFixed(1)} s.`,
+      `${Number(open?.n).toLocaleString("en")} open clocks. Setup (not measured): ${setupSeconds.toFixed(1)} s, then ${dueSetupSeconds.toFixed(1)} s to make ${due.toLocaleString("en")} due.`,
+      "",
+      `Workload ${kind} (BENCH_SCAN_WORKLOAD): ${WORKLOAD_TEXT[kind]} The ${due.toLocaleString("en")}-due scan runs at ${new Date(firstAt).toISOString()}.`,
       "",
       "| scan | reports refreshed | decisions | emails queued | time | per due report | peak RSS |",
       "|---|---:|---:|---:|---:|---:|---:|",
