@@ -112,9 +112,33 @@ export interface EscalationPlan {
   clocks: SlaClock[];
 }
 
+/**
+ * How many of a scan's new decisions are kept in memory for its notify step (composeOrder);
+ * past this many the notify step reads every decision back from the database instead.
+ */
+export const DECIDED_IN_MEMORY = 20_000;
+
+/**
+ * The notify step's order: the clock's due instant (none last), then the decision key (byte
+ * order, as the notify step's cursor sorts it). A message lists the first items in this order.
+ */
+export function composeOrder(a: EscalationDecision, b: EscalationDecision): number {
+  const da = a.view.clock.dueAt ?? Infinity;
+  const db = b.view.clock.dueAt ?? Infinity;
+  if (da !== db) return da < db ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /** One scan's escalation work; `plan` and `write` run in each batch transaction. */
 export class EscalationRun {
   readonly counts = emptyCounts();
+  /**
+   * The decisions this scan wrote, for its notify step (which would otherwise read them back
+   * with their clocks and reports); null once more than DECIDED_IN_MEMORY. The notify step
+   * composes only those its mark finds still pending and uncomposed, so a decision of a batch
+   * rolled back, or cancelled since, is left out.
+   */
+  private decided: EscalationDecision[] | null = [];
   /**
    * People (personKey) who were given an email by this scan's notify step: the daily digest
    * holds theirs until a later scan, so that nobody receives two messages in one scan.
@@ -126,11 +150,16 @@ export class EscalationRun {
   private readonly ladder: (clock: SlaClock) => EscalationLadder;
   private readonly log: Logger;
 
+  private readonly decidedInMemory: number;
+
+  /** `decidedInMemory`: DECIDED_IN_MEMORY unless given (0: the notify step reads them all back). */
   constructor(
     private readonly ctx: AppContext,
     readonly now: Instant,
     readonly scanId: string,
+    options: { decidedInMemory?: number } = {},
   ) {
+    this.decidedInMemory = options.decidedInMemory ?? DECIDED_IN_MEMORY;
     this.ladder = ladderFor(ctx);
     this.log = ctx.logger.child({ scan: scanId });
   }
@@ -188,6 +217,10 @@ export class EscalationRun {
   ): Promise<void> {
     this.counts.clocksExamined += plan.clocks.length;
     await insertDecisions(session, plan.decide, plan.superseded, this.scanId);
+    if (this.decided && this.decided.length + plan.decide.length > this.decidedInMemory) {
+      this.decided = null;
+    }
+    this.decided?.push(...plan.decide);
     this.counts.decided += plan.decide.length;
     for (const d of plan.decide) {
       const level = String(d.level);
@@ -204,6 +237,16 @@ export class EscalationRun {
         messagesCancelled: cancellation.messagesCancelled,
       });
     }
+  }
+
+  /**
+   * The decisions this scan wrote, in composeOrder, handed once to the notify step; null when
+   * there were more than its limit (the notify step then reads them all back).
+   */
+  takeDecided(): EscalationDecision[] | null {
+    const decided = this.decided;
+    this.decided = [];
+    return decided === null ? null : decided.sort(composeOrder);
   }
 
   /**

@@ -1,22 +1,26 @@
 // The notify step, at the END of a scan (after the batches and the review pass): composes one
 // message per person for every pending decision that has no message yet.
 //
-// In one transaction: reads the pending, uncomposed, deliverable decisions with their clocks
-// and report facts through a cursor, oldest due first, a page at a time (the escalations table
-// is the item outbox: a crash before this step leaves them uncomposed and the next scan composes
-// them). For each page: recipients resolved at `now` (whoever holds the role now); decisions
-// whose clock or level is gone cancelled, decisions nobody can receive marked undeliverable;
-// every (item, person, channel) pair not delivered before claimed in the step's claim table
+// In one transaction: takes the decisions this scan wrote from memory (EscalationRun keeps up to
+// DECIDED_IN_MEMORY of them, with their clocks and report facts) and reads any other pending,
+// uncomposed decision with its clock and report facts through a cursor, a page at a time (the
+// escalations table is the item outbox: a crash before this step leaves them uncomposed and the
+// next scan composes them); both oldest due first (composeOrder), merged. The scan's own are
+// marked first, so that the cursor leaves them out. For each page: recipients resolved at `now`
+// (whoever holds the role now); decisions whose clock or level is gone cancelled, decisions
+// nobody can receive marked undeliverable, the deliverable ones marked composed; every (item,
+// person, channel) pair not delivered before claimed in the step's claim table
 // (deliveryStore.ts); the claimed pairs fed to one PersonBundleBuilder per channel (pure), which
 // keeps per person at most ITEMS_LISTED items — those to act on first, the oldest first — and
-// counts the rest per agency; the decisions marked composed. Then the messages, a chunk of
+// counts the rest per agency. Then the messages, a chunk of
 // people at a time: one email per person, one chat message per person and configured webhook
 // (webhookStep.ts), written with enqueueAll, and every pair claimed above written to
 // notification_deliveries with its person's message, listed or only counted there (unique: an
 // item reaches a person once per channel, whatever crashes or second daemons do).
 //
 // Statements: a fixed few per page of decisions and per chunk of people, none per decision or
-// per message. Memory follows the page, the people and ITEMS_LISTED, not the decisions.
+// per message. Memory follows the page, the people and ITEMS_LISTED, and the scan's own
+// decisions up to DECIDED_IN_MEMORY, not the decisions beyond.
 import type { Knex } from "knex";
 import type { WebhookSettings } from "../config/notifySettings.js";
 import type { ComposeContext, OutboundEmail } from "../core/escalation/compose.js";
@@ -39,7 +43,7 @@ import {
 import { enqueueAll, type ChannelFields } from "../outbox/outboxStore.js";
 import { BulkSession, ColumnBatch, keyLookupsOnly } from "../store/bulkSession.js";
 import { clockFromRow, type ClockRow } from "../store/rows.js";
-import { composeContext, ladderFor, type EscalationRun } from "./escalationRun.js";
+import { composeContext, composeOrder, ladderFor, type EscalationRun } from "./escalationRun.js";
 import { cancelDecisions, markUndeliverable } from "./escalationStore.js";
 import { chatMessageFor, webhookChannel, webhookPairs } from "./webhookStep.js";
 
@@ -91,14 +95,25 @@ async function eachUncomposedPage(
        ON c.tracking_id = e.tracking_id AND c.stage = e.stage AND c.seq = e.seq
      LEFT JOIN reports r ON r.tracking_id = e.tracking_id
      WHERE e.status = 'pending' AND e.composed_at IS NULL AND e.undeliverable_at IS NULL
-     ORDER BY c.due_at NULLS LAST, e.decision_key`,
+     ORDER BY c.due_at NULLS LAST, e.decision_key COLLATE "C"`,
   );
+  const fetchPage = (): Promise<UncomposedRow[]> =>
+    (trx.raw(`FETCH ${PAGE} FROM pantau_uncomposed`) as Promise<{ rows: UncomposedRow[] }>).then(
+      (r) => r.rows,
+    );
+  // The next page is asked for before this one is visited: the server reads it while this
+  // process works on the page (the visit's own statements queue behind it on the connection).
+  let next = fetchPage();
   for (;;) {
-    const page = (await trx.raw(`FETCH ${PAGE} FROM pantau_uncomposed`)) as {
-      rows: UncomposedRow[];
-    };
-    if (page.rows.length > 0) await visit(page.rows);
-    if (page.rows.length < PAGE) break;
+    const rows = await next;
+    const more = rows.length === PAGE;
+    if (more) {
+      next = fetchPage();
+      // Awaited at the next turn; a visit that throws first must not leave it unhandled.
+      next.catch(() => undefined);
+    }
+    if (rows.length > 0) await visit(rows);
+    if (!more) break;
   }
   await trx.raw("CLOSE pantau_uncomposed");
 }
@@ -141,6 +156,28 @@ function decisionsOf(
     });
   }
   return { decisions, gone };
+}
+
+/** A decision marked composed, with its recipients. */
+interface Prepared {
+  decision: EscalationDecision;
+  resolution: RecipientResolution;
+}
+
+/** Two lists each in composeOrder, merged into one. */
+function mergeOrdered(a: readonly Prepared[], b: readonly Prepared[]): Prepared[] {
+  if (a.length === 0) return [...b];
+  if (b.length === 0) return [...a];
+  const out: Prepared[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (composeOrder(a[i]!.decision, b[j]!.decision) <= 0) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 /** The email pairs each resolution asks for: every recipient of the item, and vacancy notices. */
@@ -199,8 +236,17 @@ export async function runNotifyStep(
       })),
     ];
 
-    await eachUncomposedPage(trx, async (rows) => {
-      const { decisions, gone } = decisionsOf(ctx, rows);
+    /**
+     * Resolves a page of decisions at `now`, cancels those whose clock or level is gone, marks
+     * those nobody can receive, and marks the deliverable ones composed, which locks them (a
+     * cancellation elsewhere waits for this transaction). Any changed since it was read
+     * (cancelled, composed by another notify step, or never committed) is not returned by the
+     * mark and is left out. Returns the marked decisions, in the page's order.
+     */
+    const prepare = async (
+      decisions: readonly EscalationDecision[],
+      gone: readonly string[],
+    ): Promise<Prepared[]> => {
       if (gone.length > 0) {
         const { cancelled } = await cancelDecisions(trx, gone, now);
         run.counts.cancelled += cancelled.size;
@@ -215,46 +261,76 @@ export async function runNotifyStep(
       tally.undeliverable += undeliverable.length;
       tally.firstUndeliverable ??= undeliverable[0] ?? null;
 
-      // Marking the deliverable decisions composed locks them (a cancellation elsewhere waits
-      // for this transaction); any changed since the page was read (cancelled, or composed by
-      // another notify step) is not returned and is left out.
       const deliverable = new ColumnBatch(1);
       for (const d of decisions) if (resolved.get(d.key)?.status === "ok") deliverable.add([d.key]);
-      const marked =
-        deliverable.rows === 0
-          ? new Set<string>()
-          : new Set(
-              (
-                (await session.query(MARK_COMPOSED, [
-                  ...deliverable.literals(),
-                  new Date(now).toISOString(),
-                ])) as { decision_key: string }[]
-              ).map((r) => r.decision_key),
-            );
+      if (deliverable.rows === 0) return [];
+      const marked = new Set(
+        (
+          (await session.query(MARK_COMPOSED, [
+            ...deliverable.literals(),
+            new Date(now).toISOString(),
+          ])) as { decision_key: string }[]
+        ).map((r) => r.decision_key),
+      );
       tally.composed += marked.size;
-      for (const d of decisions) if (!marked.has(d.key)) resolved.delete(d.key);
-      const composing = decisions.filter((d) => marked.has(d.key));
+      return decisions
+        .filter((d) => marked.has(d.key))
+        .map((decision) => ({ decision, resolution: resolved.get(decision.key)! }));
+    };
 
-      const pairs = emailPairs(resolved);
-      for (const c of channels) {
-        if (c.hook) pairs.push(...webhookPairs(c.hook, composing, resolved, contacts));
-      }
-      if (pairs.length > 0 && !claiming) {
-        await openClaims(trx);
-        claiming = true;
-      }
-      const claimed = claiming ? await claimDeliveries(session, pairs) : new Set<string>();
-      for (const d of composing) {
-        const r = resolved.get(d.key);
+    /** Claims the pairs of prepared decisions (in order) and hands the claimed to the builders. */
+    const feed = async (items: readonly Prepared[]): Promise<void> => {
+      for (let i = 0; i < items.length; i += PAGE) {
+        const chunk = items.slice(i, i + PAGE);
+        const composing = chunk.map((p) => p.decision);
+        const resolved = new Map(chunk.map((p) => [p.decision.key, p.resolution]));
+        const pairs = emailPairs(resolved);
         for (const c of channels) {
-          c.builder.add(
-            d,
-            r,
-            (itemKey, person) => !isClaimed(claimed, { itemKey, person, channel: c.name }),
-          );
+          if (c.hook) pairs.push(...webhookPairs(c.hook, composing, resolved, contacts));
+        }
+        if (pairs.length > 0 && !claiming) {
+          await openClaims(trx);
+          claiming = true;
+        }
+        const claimed = claiming ? await claimDeliveries(session, pairs) : new Set<string>();
+        for (const p of chunk) {
+          for (const c of channels) {
+            c.builder.add(
+              p.decision,
+              p.resolution,
+              (itemKey, person) => !isClaimed(claimed, { itemKey, person, channel: c.name }),
+            );
+          }
         }
       }
+    };
+
+    // This scan's own decisions come from memory, prepared first so that the cursor below
+    // leaves them out; the cursor brings any other (a scan that stopped before this step, items
+    // of a cancelled message, a scan that decided more than DECIDED_IN_MEMORY). Both are in
+    // composeOrder, merged as they are fed: every message lists the oldest first.
+    const remembered: Prepared[] = [];
+    const decided = run.takeDecided() ?? [];
+    for (let i = 0; i < decided.length; i += PAGE) {
+      remembered.push(...(await prepare(decided.slice(i, i + PAGE), [])));
+    }
+    let fed = 0;
+    await eachUncomposedPage(trx, async (rows) => {
+      const { decisions, gone } = decisionsOf(ctx, rows);
+      const page = await prepare(decisions, gone);
+      const last = decisions[decisions.length - 1];
+      let upTo = fed;
+      while (
+        last &&
+        upTo < remembered.length &&
+        composeOrder(remembered[upTo]!.decision, last) <= 0
+      ) {
+        upTo++;
+      }
+      await feed(mergeOrdered(remembered.slice(fed, upTo), page));
+      fed = upTo;
     });
+    await feed(remembered.slice(fed));
 
     const cctx = composeContext(ctx, now, run.scanId);
     const notBefore = quietHoursRelease(now, ctx.config.defaultZone, ctx.config.notify.quietHours);

@@ -254,6 +254,65 @@ describe(`one message per person per scan (${testBackend})`, function () {
     expect(Number(decisions[0]!.n)).to.equal(0);
   });
 
+  it("a scan's own decisions held in memory, merged with those a crash left, compose the messages that reading all back would", async () => {
+    // 105 reports decided by a scan that stopped before its notify step, then 105 more whose
+    // keys interleave with them decided by the next scan: the coordinator is copied on 210
+    // items, the message lists the first 200 in the notify step's order. Composed once from
+    // memory merged with the cursor, and once (a second database) from the cursor alone.
+    const compose = async (target: TestApp, decidedInMemory?: number) => {
+      await importOfficers(target.ctx, officersOfAgencies(), IMPORTED);
+      const left = Array.from({ length: 105 }, (_, i) => dpubmReport(`${6000 + 2 * i}`));
+      const later = Array.from({ length: 105 }, (_, i) => dpubmReport(`${6001 + 2 * i}`));
+      await importReports(target.ctx, left, IMPORTED);
+      await decideDue(target.ctx, new EscalationRun(target.ctx, OVERDUE, "crashed"), OVERDUE);
+      await importReports(target.ctx, later, IMPORTED);
+      const at = OVERDUE + 300_000;
+      const run = new EscalationRun(target.ctx, at, "next", { decidedInMemory });
+      await decideDue(target.ctx, run, at);
+      expect(run.counts.decided).to.equal(105);
+      await runNotifyStep(target.ctx, run, at);
+      const messages = (await target.ctx.db
+        .knex("outbox")
+        .orderBy("dedupe_key")
+        .select("dedupe_key", "to", "cc", "subject", "text", "html", "items")) as {
+        to: unknown;
+        text: string;
+      }[];
+      const pairs = (await target.ctx.db
+        .knex("notification_deliveries")
+        .join("outbox", "outbox.id", "notification_deliveries.outbox_id")
+        .orderBy(["item_key", "person"])
+        .select(
+          "item_key",
+          "person",
+          "notification_deliveries.channel",
+          "outbox.dedupe_key",
+        )) as unknown[];
+      return { messages, pairs };
+    };
+    const fromMemory = await compose(app);
+    const reference = await createTestApp(IMPORTED);
+    try {
+      const readBack = await compose(reference, 0);
+      expect(fromMemory.messages).to.have.length(3);
+      expect(fromMemory.pairs).to.have.length(3 * 210);
+      expect(fromMemory).to.deep.equal(readBack);
+    } finally {
+      await reference.close();
+    }
+    const coordinator = fromMemory.messages.find((m) =>
+      JSON.stringify(m.to).includes(COORDINATOR),
+    )!;
+    const listed = (coordinator.text.match(/^\d+\. Laporan \d+/gm) ?? []).map((l) =>
+      Number(l.replace(/^.* /, "")),
+    );
+    expect(listed).to.have.length(ITEMS_LISTED);
+    // The first 200 by key (their due instants are equal), from both scans.
+    expect([...listed].sort((a, b) => a - b)).to.deep.equal(
+      Array.from({ length: ITEMS_LISTED }, (_, i) => 6000 + i),
+    );
+  });
+
   it("composes at the next scan what a crash before the notify step left uncomposed", async () => {
     await importOfficers(app.ctx, OFFICERS_CSV, IMPORTED);
     await importReports(app.ctx, [dpubmReport("8001"), dpubmReport("8002")], IMPORTED);
