@@ -5,14 +5,14 @@
 // delivered through it, listed in its text or only counted there (a person's message lists at
 // most ITEMS_LISTED items): either way the item is delivered to that person.
 //
-// A notify step claims its pairs first, in a claim table of its own transaction (a temporary
-// table, dropped at commit: no index upkeep or WAL on the shared table for pairs it has not
-// written yet): claimDeliveries keeps the pairs neither delivered before nor claimed already,
-// and says which; once a person's message is written, deliverClaims writes that person's
-// claimed pairs to notification_deliveries with the message id — each pair written once, with
-// its message, instead of inserted and then updated. Should any of them exist by then (a second
-// notify step running outside the scan lock got there first), deliverClaims throws and the
-// whole step rolls back: nothing is sent twice, and the next scan composes what is left.
+// A notify step writes each pair once, as it claims it (DeliveryWriter): with the id that its
+// person's message on that channel will have, taken from the outbox's sequence before the
+// message is composed. The insert skips pairs delivered before, and a pair another notify step
+// is writing at that moment waits for that step's commit and is then skipped (pairs are written
+// in key order, so two steps wait on each other in one order): the unique key is the claim, and
+// nothing is updated afterwards unless a person's message turned out to be one that existed
+// already (a cancelled message revived, the same message written before) or no message at all
+// (no chat address): those pairs then point at it, or at none (settle).
 //
 // Invariants: a delivery row exists only together with its message (same transaction); rows of
 // a message cancelled before it goes out are deleted (escalationStore.cancelDecisions), so its
@@ -30,114 +30,115 @@ export interface DeliveryPair {
 
 const pairKey = (p: DeliveryPair): string => `${p.itemKey}\u0000${p.person}\u0000${p.channel}`;
 
-/** This transaction's claim table; created by openClaims, dropped at commit or rollback. */
-const OPEN_CLAIMS = [
-  `CREATE TEMP TABLE pantau_claims (item_key text NOT NULL, person text NOT NULL,
-     channel text NOT NULL, PRIMARY KEY (item_key, person, channel)) ON COMMIT DROP`,
-  "CREATE INDEX ON pantau_claims (channel, person)",
-];
+const ALLOCATE_IDS = `SELECT nextval(pg_get_serial_sequence('outbox', 'id'))::text AS id
+FROM generate_series(1, $1::int)`;
 
-/** Starts the claims of a notify step (once per transaction, before claimDeliveries). */
-export async function openClaims(trx: Knex.Transaction): Promise<void> {
-  for (const sql of OPEN_CLAIMS) await trx.raw(sql);
-}
-
-const CLAIM = `INSERT INTO pantau_claims (item_key, person, channel)
-SELECT u.item_key, u.person, u.channel
-FROM unnest($1::text::text[], $2::text::text[], $3::text::text[]) AS u(item_key, person, channel)
-WHERE NOT EXISTS (SELECT 1 FROM notification_deliveries d
-  WHERE d.item_key = u.item_key AND d.person = u.person AND d.channel = u.channel)
+const DELIVER = `INSERT INTO notification_deliveries (item_key, person, channel, outbox_id, created_at)
+SELECT u.item_key, u.person, u.channel, u.outbox_id, $5::timestamptz
+FROM unnest($1::text::text[], $2::text::text[], $3::text::text[], $4::text::bigint[])
+  AS u(item_key, person, channel, outbox_id)
+ORDER BY u.item_key, u.person, u.channel
 ON CONFLICT (item_key, person, channel) DO NOTHING
 RETURNING item_key, person, channel`;
 
-/**
- * Claims the pairs neither delivered before nor claimed earlier in this step, in one
- * statement. Returns the keys of the pairs claimed now (see isClaimed); the caller composes
- * exactly those and hands each person's message to deliverClaims.
- */
-export async function claimDeliveries(
-  session: BulkSession,
-  pairs: readonly DeliveryPair[],
-): Promise<Set<string>> {
-  const claimed = new Set<string>();
-  const rows = new ColumnBatch(3);
-  const seen = new Set<string>();
-  for (const p of pairs) {
-    const key = pairKey(p);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    rows.add([p.itemKey, p.person, p.channel]);
-  }
-  if (rows.rows === 0) return claimed;
-  const out = (await session.query(CLAIM, rows.literals())) as unknown as {
-    item_key: string;
-    person: string;
-    channel: string;
-  }[];
-  for (const r of out) {
-    claimed.add(pairKey({ itemKey: r.item_key, person: r.person, channel: r.channel }));
-  }
-  return claimed;
-}
-
-export function isClaimed(claimed: ReadonlySet<string>, pair: DeliveryPair): boolean {
-  return claimed.has(pairKey(pair));
-}
-
-const DELIVER = `WITH c AS (
-  DELETE FROM pantau_claims c
-  USING unnest($1::text::text[], $2::text::bigint[]) AS u(person, outbox_id)
-  WHERE c.channel = $3 AND c.person = u.person
-  RETURNING c.item_key, c.person, c.channel, u.outbox_id),
-ins AS (
-  INSERT INTO notification_deliveries (item_key, person, channel, outbox_id, created_at)
-  SELECT item_key, person, channel, outbox_id, $4::timestamptz FROM c
-  ON CONFLICT (item_key, person, channel) DO NOTHING
-  RETURNING 1)
-SELECT (SELECT count(*) FROM c)::int AS claimed, (SELECT count(*) FROM ins)::int AS delivered`;
-
-const DELIVER_REST = `WITH c AS (DELETE FROM pantau_claims RETURNING item_key, person, channel),
-ins AS (
-  INSERT INTO notification_deliveries (item_key, person, channel, outbox_id, created_at)
-  SELECT item_key, person, channel, NULL, $1::timestamptz FROM c
-  ON CONFLICT (item_key, person, channel) DO NOTHING
-  RETURNING 1)
-SELECT (SELECT count(*) FROM c)::int AS claimed, (SELECT count(*) FROM ins)::int AS delivered`;
-
-function checkDelivered(rows: readonly Record<string, unknown>[]): void {
-  const r = rows[0] as { claimed: number; delivered: number } | undefined;
-  if (r && r.delivered !== r.claimed) {
-    throw new Error(
-      `${r.claimed - r.delivered} of ${r.claimed} claimed deliveries were written by another notify step meanwhile: this one is rolled back, the next scan composes what is left`,
-    );
-  }
-}
+const REPOINT = `UPDATE notification_deliveries d SET outbox_id = u.actual
+FROM unnest($1::text::bigint[], $2::text::bigint[]) AS u(planned, actual)
+WHERE d.outbox_id = u.planned`;
 
 /**
- * Writes the pairs claimed in this step for these people on `channel` (person → their message's
- * outbox id; null: no message, as for a person without a chat address) to
- * notification_deliveries, in one statement. Throws if any of them was delivered meanwhile.
+ * One notify step's deliveries (see the top): `deliver` writes the pairs not delivered before
+ * and says which it wrote; `messageId` is the id each person's message on a channel is to be
+ * written with; `settle` records which message each person actually got; `finish` detaches the
+ * pairs of anyone whose message was never settled. One statement per call, whatever the number
+ * of pairs; none for settle and finish in the usual case.
  */
-export async function deliverClaims(
-  session: BulkSession,
-  channel: string,
-  messages: ReadonlyMap<string, number | null>,
-  now: Instant,
-): Promise<void> {
-  if (messages.size === 0) return;
-  const rows = new ColumnBatch(2);
-  for (const [person, id] of messages) rows.add([person, id]);
-  checkDelivered(
-    await session.query(DELIVER, [...rows.literals(), channel, new Date(now).toISOString()]),
-  );
+export class DeliveryWriter {
+  /** Planned message id by channel and person. */
+  private readonly planned = new Map<string, number>();
+  private readonly settled = new Set<number>();
+
+  constructor(
+    private readonly session: BulkSession,
+    private readonly now: Instant,
+  ) {}
+
+  /** Writes the pairs neither delivered before nor being delivered; returns those written. */
+  async deliver(pairs: readonly DeliveryPair[]): Promise<Set<string>> {
+    const written = new Set<string>();
+    const unique = new Map<string, DeliveryPair>();
+    for (const p of pairs) unique.set(pairKey(p), p);
+    if (unique.size === 0) return written;
+    const fresh = new Set<string>();
+    for (const p of unique.values()) {
+      const who = messageKey(p.channel, p.person);
+      if (!this.planned.has(who)) fresh.add(who);
+    }
+    if (fresh.size > 0) {
+      const ids = (await this.session.query(ALLOCATE_IDS, [fresh.size])) as { id: string }[];
+      let i = 0;
+      for (const who of fresh) this.planned.set(who, Number(ids[i++]?.id));
+    }
+    const rows = new ColumnBatch(4);
+    for (const p of unique.values()) {
+      rows.add([
+        p.itemKey,
+        p.person,
+        p.channel,
+        this.planned.get(messageKey(p.channel, p.person))!,
+      ]);
+    }
+    const out = (await this.session.query(DELIVER, [
+      ...rows.literals(),
+      new Date(this.now).toISOString(),
+    ])) as unknown as { item_key: string; person: string; channel: string }[];
+    for (const r of out) {
+      written.add(pairKey({ itemKey: r.item_key, person: r.person, channel: r.channel }));
+    }
+    return written;
+  }
+
+  /** The id to write this person's message on `channel` with (undefined: nothing delivered). */
+  messageId(channel: string, person: string): number | undefined {
+    return this.planned.get(messageKey(channel, person));
+  }
+
+  /**
+   * The messages these people got on `channel` (null: none, as for a person without a chat
+   * address): pairs whose planned message is not the one written point at it instead.
+   */
+  async settle(channel: string, messages: ReadonlyMap<string, number | null>): Promise<void> {
+    const planned = new ColumnBatch(1);
+    const actual = new ColumnBatch(1);
+    for (const [person, id] of messages) {
+      const plan = this.planned.get(messageKey(channel, person));
+      if (plan === undefined) continue;
+      this.settled.add(plan);
+      if (id === plan) continue;
+      planned.add([plan]);
+      actual.add([id]);
+    }
+    if (planned.rows === 0) return;
+    await this.session.query(REPOINT, [...planned.literals(), ...actual.literals()]);
+  }
+
+  /** Pairs of people whose message was never settled are delivered without a message. */
+  async finish(): Promise<void> {
+    const open = new ColumnBatch(1);
+    const none = new ColumnBatch(1);
+    for (const id of this.planned.values()) {
+      if (this.settled.has(id)) continue;
+      open.add([id]);
+      none.add([null]);
+    }
+    if (open.rows === 0) return;
+    await this.session.query(REPOINT, [...open.literals(), ...none.literals()]);
+  }
 }
 
-/**
- * The claims no message took (a person left without any message): written without a message,
- * as delivered, so that they are not composed again. Normally none.
- */
-export async function deliverRemainingClaims(session: BulkSession, now: Instant): Promise<void> {
-  checkDelivered(await session.query(DELIVER_REST, [new Date(now).toISOString()]));
+const messageKey = (channel: string, person: string): string => `${channel}\u0000${person}`;
+
+export function isDelivered(written: ReadonlySet<string>, pair: DeliveryPair): boolean {
+  return written.has(pairKey(pair));
 }
 
 /** A message went out: the pending decisions it carries are sent (a step sent stays sent). */

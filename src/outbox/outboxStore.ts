@@ -187,13 +187,16 @@ export type Enqueued = Map<string, { id: number; created: boolean }>;
  * existed), with enqueue's rules: an existing key is left alone, except a cancelled escalation
  * message, which is revived with the new content. Keyed by the messages' dedupe keys; a key
  * given twice is written once. `fieldsOf` gives a message's channel fields (webhook messages);
- * without them a message is an email.
+ * without them a message is an email. `idOf` gives the id a new message is to have (taken from
+ * the outbox's sequence beforehand, as DeliveryWriter does); a message revived or existing
+ * keeps its own.
  */
 export async function enqueueAll(
   trx: Knex.Transaction,
   emails: readonly OutboundEmail[],
   now: Instant,
   fieldsOf: (email: OutboundEmail) => ChannelFields | undefined = () => undefined,
+  idOf: (email: OutboundEmail) => number | undefined = () => undefined,
 ): Promise<Enqueued> {
   const out: Enqueued = new Map();
   const byStored = new Map<string, Record<string, unknown>>();
@@ -202,7 +205,9 @@ export async function enqueueAll(
     const row = rowOf(email, now, fieldsOf(email));
     const stored = row.dedupe_key as string;
     if (byStored.has(stored)) continue;
+    const id = idOf(email);
     byStored.set(stored, {
+      ...(id === undefined ? {} : { id }),
       ...row,
       last_error: null,
       sent_at: null,
@@ -216,7 +221,7 @@ export async function enqueueAll(
   const inserted = (await trx("outbox")
     .insert(rows)
     .onConflict("dedupe_key")
-    .merge(Object.keys(rows[0]!).filter((c) => c !== "dedupe_key"))
+    .merge(Object.keys(rows[0]!).filter((c) => c !== "dedupe_key" && c !== "id"))
     .where("outbox.state", "cancelled")
     .andWhereRaw("excluded.kind = 'escalation'")
     .returning(["id", "dedupe_key"])) as { id: number | string; dedupe_key: string }[];

@@ -9,14 +9,14 @@
 // marked first, so that the cursor leaves them out. For each page: recipients resolved at `now`
 // (whoever holds the role now); decisions whose clock or level is gone cancelled, decisions
 // nobody can receive marked undeliverable, the deliverable ones marked composed; every (item,
-// person, channel) pair not delivered before claimed in the step's claim table
-// (deliveryStore.ts); the claimed pairs fed to one PersonBundleBuilder per channel (pure), which
-// keeps per person at most ITEMS_LISTED items — those to act on first, the oldest first — and
-// counts the rest per agency. Then the messages, a chunk of
-// people at a time: one email per person, one chat message per person and configured webhook
-// (webhookStep.ts), written with enqueueAll, and every pair claimed above written to
-// notification_deliveries with its person's message, listed or only counted there (unique: an
-// item reaches a person once per channel, whatever crashes or second daemons do).
+// person, channel) pair not delivered before written to notification_deliveries at once, with
+// the id its person's message will have (deliveryStore.ts: DeliveryWriter); the pairs written
+// fed to one PersonBundleBuilder per channel (pure), which keeps per person at most
+// ITEMS_LISTED items — those to act on first, the oldest first — and counts the rest per
+// agency. Then the messages, a chunk of people at a time: one email per person, one chat
+// message per person and configured webhook (webhookStep.ts), written with enqueueAll under
+// those ids, every pair listed or only counted in its person's message (unique: an item
+// reaches a person once per channel, whatever crashes or second daemons do).
 //
 // Statements: a fixed few per page of decisions and per chunk of people, none per decision or
 // per message. Memory follows the page, the people and ITEMS_LISTED, and the scan's own
@@ -32,14 +32,7 @@ import { quietHoursRelease } from "../core/escalation/quietHours.js";
 import type { RecipientResolution, RoleSlot } from "../core/escalation/recipients.js";
 import type { Instant, ReportType } from "../core/types.js";
 import type { AppContext } from "../context/appContext.js";
-import {
-  claimDeliveries,
-  deliverClaims,
-  deliverRemainingClaims,
-  isClaimed,
-  openClaims,
-  type DeliveryPair,
-} from "../outbox/deliveryStore.js";
+import { DeliveryWriter, isDelivered, type DeliveryPair } from "../outbox/deliveryStore.js";
 import { enqueueAll, type ChannelFields } from "../outbox/outboxStore.js";
 import { BulkSession, ColumnBatch, keyLookupsOnly } from "../store/bulkSession.js";
 import { clockFromRow, type ClockRow } from "../store/rows.js";
@@ -221,8 +214,7 @@ export async function runNotifyStep(
     // Every statement here looks up by key or by a partial index (escalations_uncomposed).
     await keyLookupsOnly(trx);
     const session = await BulkSession.open(ctx.db.kind, trx);
-    // The claim table is made at the first pair to claim: a scan with nothing to compose makes none.
-    let claiming = false;
+    const deliveries = new DeliveryWriter(session, now);
     const appointments = await run.directory(trx);
     const hooks = ctx.config.notify.webhooks;
     const contacts =
@@ -278,7 +270,7 @@ export async function runNotifyStep(
         .map((decision) => ({ decision, resolution: resolved.get(decision.key)! }));
     };
 
-    /** Claims the pairs of prepared decisions (in order) and hands the claimed to the builders. */
+    /** Delivers the pairs of prepared decisions (in order) and hands those to the builders. */
     const feed = async (items: readonly Prepared[]): Promise<void> => {
       for (let i = 0; i < items.length; i += PAGE) {
         const chunk = items.slice(i, i + PAGE);
@@ -288,17 +280,13 @@ export async function runNotifyStep(
         for (const c of channels) {
           if (c.hook) pairs.push(...webhookPairs(c.hook, composing, resolved, contacts));
         }
-        if (pairs.length > 0 && !claiming) {
-          await openClaims(trx);
-          claiming = true;
-        }
-        const claimed = claiming ? await claimDeliveries(session, pairs) : new Set<string>();
+        const written = await deliveries.deliver(pairs);
         for (const p of chunk) {
           for (const c of channels) {
             c.builder.add(
               p.decision,
               p.resolution,
-              (itemKey, person) => !isClaimed(claimed, { itemKey, person, channel: c.name }),
+              (itemKey, person) => !isDelivered(written, { itemKey, person, channel: c.name }),
             );
           }
         }
@@ -339,10 +327,10 @@ export async function runNotifyStep(
       if (!c.hook) people = bundles.length;
       for (let i = 0; i < bundles.length; i += PEOPLE_PER_CHUNK) {
         const chunk = bundles.slice(i, i + PEOPLE_PER_CHUNK);
-        await writeMessages(trx, session, run, c, chunk, cctx, contacts, notBefore, now);
+        await writeMessages(trx, deliveries, run, c, chunk, cctx, contacts, notBefore, now);
       }
     }
-    if (claiming) await deliverRemainingClaims(session, now);
+    await deliveries.finish();
   });
   for (const u of tally.unfilled.values()) {
     log.warn("role vacant and no coordinator to stand in", { opd: u.opd, role: u.role });
@@ -361,7 +349,7 @@ export async function runNotifyStep(
 /** One chunk of people's messages on one channel: composed, written, their pairs delivered. */
 async function writeMessages(
   trx: Knex.Transaction,
-  session: BulkSession,
+  deliveries: DeliveryWriter,
   run: EscalationRun,
   channel: Channel,
   bundles: readonly PersonBundle[],
@@ -395,13 +383,15 @@ async function writeMessages(
       });
   }
   const fields = new Map(messages.map((m) => [m.email.dedupeKey, m.fields]));
+  const people = new Map(messages.map((m) => [m.email.dedupeKey, m.person]));
   const written = await enqueueAll(
     trx,
     messages.map((m) => m.email),
     now,
     (email) => fields.get(email.dedupeKey),
+    (email) => deliveries.messageId(channel.name, people.get(email.dedupeKey)!),
   );
-  // Every person of the chunk: their message, or none (no chat address): claims kept either way.
+  // Every person of the chunk: their message, or none (no chat address): pairs kept either way.
   const deliver = new Map<string, number | null>(bundles.map((b) => [b.person, null]));
   for (const m of messages) {
     const w = written.get(m.email.dedupeKey);
@@ -416,5 +406,5 @@ async function writeMessages(
       run.counts.vacancyNotices += m.vacancies;
     }
   }
-  await deliverClaims(session, channel.name, deliver, now);
+  await deliveries.settle(channel.name, deliver);
 }

@@ -1,16 +1,10 @@
-// The notify step's claims (src/outbox/deliveryStore.ts) on a real database (embedded PGlite or
-// PostgreSQL): each (item, person, channel) pair is written to notification_deliveries once,
-// together with its message — never inserted and then updated — and a pair delivered by someone
-// else between its claim and its message rolls the step back rather than sending it twice.
+// The notify step's deliveries (src/outbox/deliveryStore.ts) on a real database (embedded PGlite
+// or PostgreSQL): each (item, person, channel) pair is written to notification_deliveries once,
+// with the id its message then gets — never inserted and then updated in the usual case — pairs
+// delivered before are skipped, and a pair another notify step is writing is left to it.
 import { expect } from "chai";
 import type { AppContext } from "../../src/context/appContext.js";
-import {
-  claimDeliveries,
-  deliverClaims,
-  deliverRemainingClaims,
-  isClaimed,
-  openClaims,
-} from "../../src/outbox/deliveryStore.js";
+import { DeliveryWriter, isDelivered } from "../../src/outbox/deliveryStore.js";
 import { decideDue, runEscalationScan } from "../../src/scan/escalationScan.js";
 import { EscalationRun } from "../../src/scan/escalationRun.js";
 import { runNotifyStep } from "../../src/scan/notifyStep.js";
@@ -35,7 +29,7 @@ async function forbidDeliveryUpdates(ctx: AppContext): Promise<void> {
     FOR EACH ROW EXECUTE FUNCTION test_no_delivery_update()`);
 }
 
-describe(`notify step claims (${testBackend})`, function () {
+describe(`notify step deliveries (${testBackend})`, function () {
   this.timeout(120_000);
   let app: TestApp;
 
@@ -77,84 +71,114 @@ describe(`notify step claims (${testBackend})`, function () {
       const m = byId.get(Number(r.outbox_id));
       expect(m?.to.map((a) => a.toLowerCase())).to.deep.equal([r.person]);
     }
-    // The claim table is gone with its transaction.
-    const temp = (await app.ctx.db.knex.raw(
-      "SELECT count(*)::int AS n FROM pg_class WHERE relname = 'pantau_claims'",
-    )) as { rows: { n: number }[] };
-    expect(temp.rows[0]?.n).to.equal(0);
   });
 
-  it("claims each pair once per step and skips pairs delivered before", async () => {
+  /** Delivery rows as "item person channel outbox_id". */
+  async function deliveryRows(): Promise<string[]> {
+    const rows = (await app.ctx.db
+      .knex("notification_deliveries")
+      .select("item_key", "person", "channel", "outbox_id")
+      .orderBy(["item_key", "person", "channel"])) as Record<string, string | number | null>[];
+    return rows.map((r) => `${r.item_key} ${r.person} ${r.channel} ${r.outbox_id ?? "-"}`);
+  }
+
+  it("writes each pair once with its person's planned message and skips pairs delivered before", async () => {
     const knex = app.ctx.db.knex;
+    let planned: (number | undefined)[] = [];
     await knex.transaction(async (trx) => {
       const session = await BulkSession.open(app.ctx.db.kind, trx);
-      await openClaims(trx);
+      const writer = new DeliveryWriter(session, OVERDUE);
       await trx("notification_deliveries").insert({
         item_key: "old",
         person: "a@x.example",
         channel: "email",
         created_at: new Date(OVERDUE),
       });
-      const first = await claimDeliveries(session, [
+      const first = await writer.deliver([
         { itemKey: "old", person: "a@x.example", channel: "email" },
         { itemKey: "k1", person: "a@x.example", channel: "email" },
         { itemKey: "k1", person: "a@x.example", channel: "email" },
         { itemKey: "k1", person: "b@x.example", channel: "email" },
       ]);
-      expect([...first].length).to.equal(2);
+      expect(first.size).to.equal(2);
       expect(
-        isClaimed(first, { itemKey: "old", person: "a@x.example", channel: "email" }),
+        isDelivered(first, { itemKey: "old", person: "a@x.example", channel: "email" }),
       ).to.equal(false);
-      expect(isClaimed(first, { itemKey: "k1", person: "b@x.example", channel: "email" })).to.equal(
-        true,
-      );
-      // A later page offering the same pair again: already claimed by this step.
-      const second = await claimDeliveries(session, [
+      expect(
+        isDelivered(first, { itemKey: "k1", person: "b@x.example", channel: "email" }),
+      ).to.equal(true);
+      // A later page offering the same pair again: already written by this step.
+      const second = await writer.deliver([
         { itemKey: "k1", person: "b@x.example", channel: "email" },
         { itemKey: "k1", person: "b@x.example", channel: "webhook:wa" },
       ]);
       expect([...second]).to.have.length(1);
-      await deliverClaims(session, "email", new Map([["a@x.example", null]]), OVERDUE);
-      await deliverRemainingClaims(session, OVERDUE);
+      planned = [
+        writer.messageId("email", "a@x.example"),
+        writer.messageId("email", "b@x.example"),
+        writer.messageId("webhook:wa", "b@x.example"),
+      ];
+      expect(new Set(planned).size).to.equal(3);
+      // a@ got the message planned for them; b@'s email was one that existed (id 999999);
+      // b@ has no chat address (no message), and is never settled: no message either.
+      await writer.settle(
+        "email",
+        new Map([
+          ["a@x.example", planned[0]!],
+          ["b@x.example", 999_999],
+        ]),
+      );
+      await writer.finish();
     });
-    const rows = (await knex("notification_deliveries")
-      .select("item_key", "person", "channel")
-      .orderBy(["item_key", "person", "channel"])) as Record<string, string>[];
-    expect(rows.map((r) => `${r.item_key} ${r.person} ${r.channel}`)).to.deep.equal([
-      "k1 a@x.example email",
-      "k1 b@x.example email",
-      "k1 b@x.example webhook:wa",
-      "old a@x.example email",
+    expect(await deliveryRows()).to.deep.equal([
+      `k1 a@x.example email ${planned[0]}`,
+      "k1 b@x.example email 999999",
+      "k1 b@x.example webhook:wa -",
+      "old a@x.example email -",
     ]);
   });
 
-  it("rolls the step back when a claimed pair was delivered meanwhile", async () => {
+  it("a pair another notify step is writing waits for its commit and is then left to it", async function () {
+    // Two transactions at once need two connections: the embedded database has one.
+    if (testBackend !== "postgres") this.skip();
     const knex = app.ctx.db.knex;
-    let error: unknown = null;
-    try {
-      await knex.transaction(async (trx) => {
-        const session = await BulkSession.open(app.ctx.db.kind, trx);
-        await openClaims(trx);
-        const claimed = await claimDeliveries(session, [
-          { itemKey: "k1", person: "a@x.example", channel: "email" },
-          { itemKey: "k2", person: "a@x.example", channel: "email" },
-        ]);
-        expect(claimed.size).to.equal(2);
-        // Someone else delivers k1 to a@ (as a second notify step outside the scan lock would).
-        await trx("notification_deliveries").insert({
-          item_key: "k1",
-          person: "a@x.example",
-          channel: "email",
-          created_at: new Date(OVERDUE),
-        });
-        await deliverClaims(session, "email", new Map([["a@x.example", null]]), OVERDUE);
-      });
-    } catch (e) {
-      error = e;
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let firstWrote = (): void => undefined;
+    const wrote = new Promise<void>((resolve) => (firstWrote = resolve));
+    const first = knex.transaction(async (trx) => {
+      const writer = new DeliveryWriter(await BulkSession.open(app.ctx.db.kind, trx), OVERDUE);
+      await writer.deliver([{ itemKey: "k1", person: "a@x.example", channel: "email" }]);
+      await writer.finish();
+      firstWrote();
+      await held;
+    });
+    await wrote;
+    const second = knex.transaction(async (trx) => {
+      const writer = new DeliveryWriter(await BulkSession.open(app.ctx.db.kind, trx), OVERDUE);
+      const written = await writer.deliver([
+        { itemKey: "k1", person: "a@x.example", channel: "email" },
+        { itemKey: "k2", person: "a@x.example", channel: "email" },
+      ]);
+      await writer.finish();
+      return written;
+    });
+    // The second waits on k1 until the first commits (a row lock wait shows in pg_locks).
+    for (;;) {
+      const waiting = (await knex.raw(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted",
+      )) as { rows: { n: number }[] };
+      if ((waiting.rows[0]?.n ?? 0) > 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(String(error)).to.match(/1 of 2 claimed deliveries were written by another/);
-    const [row] = (await knex("notification_deliveries").count("* as n")) as { n: number }[];
-    expect(Number(row?.n)).to.equal(0);
+    release();
+    await first;
+    const written = await second;
+    expect([...written].map((k) => k.split("\u0000")[0])).to.deep.equal(["k2"]);
+    expect((await deliveryRows()).map((r) => r.split(" ").slice(0, 2).join(" "))).to.deep.equal([
+      "k1 a@x.example",
+      "k2 a@x.example",
+    ]);
   });
 
   it("a second notify step finds nothing left to deliver", async () => {
