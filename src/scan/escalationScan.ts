@@ -156,7 +156,10 @@ interface StartedBatch {
  * first one's commit, so the two never wait on each other's locks (the rows of the kept counts
  * and rollups, which the clocks' triggers write in every batch). A batch that finds nothing
  * while another is in flight tries again once that one has committed: its reports may have
- * hidden the rest of the due clocks from the lock's first look.
+ * hidden the rest of the due clocks from the lock's first look. A report refreshed at `now` is
+ * not due again at `now`; should a batch find only reports the last batches refreshed (a clock
+ * whose next check is not after `now`, as a stopped clock some other writer left with one), the
+ * pass stops there and says so, instead of refreshing them for ever.
  */
 async function scanDuePass(
   ctx: AppContext,
@@ -170,12 +173,25 @@ async function scanDuePass(
   const scanId = await startScanRun(knex, ctx.instanceId, now, wallClock());
   let reportsRefreshed = 0;
   let batches = 0;
+  // The reports of the last batches (enough to span a batch in flight and the one before it).
+  const recent: (readonly string[])[] = [];
+  let dueAgain: readonly string[] = [];
+  const refreshedRecently = (ids: readonly string[]): boolean => {
+    const seen = new Set(recent.flat());
+    return ids.every((id) => seen.has(id));
+  };
   const start = (after: Promise<unknown>): StartedBatch => {
     let signal!: (n: number) => void;
     const planned = new Promise<number>((resolve) => (signal = resolve));
     const committed = knex.transaction(async (trx) => {
       const ids = await lockDueReports(trx, now, batchSize);
+      if (ids.length > 0 && refreshedRecently(ids)) {
+        dueAgain = ids;
+        return 0;
+      }
       if (ids.length > 0) {
+        recent.push(ids);
+        if (recent.length > 4) recent.shift();
         await scanBatch(ctx, run, trx, ids, now, { after, planned: () => signal(ids.length) });
       }
       return ids.length;
@@ -213,6 +229,12 @@ async function scanDuePass(
       }
       reportsRefreshed += found;
       batches++;
+    }
+    if (dueAgain.length > 0) {
+      ctx.logger.error(
+        "reports due again right after this scan refreshed them (a clock's next check is not after the scan's instant): the due pass stops; check these reports' clocks (pantau explain)",
+        { count: dueAgain.length, first: dueAgain[0] },
+      );
     }
     await finishScanRun(knex, scanId, {
       finishedAt: wallClock(),

@@ -130,4 +130,41 @@ describe(`the scan's due pass in overlapping batches (${testBackend})`, function
     expect(after.fresh).to.deep.equal(IDS);
     expect(after.decided).to.have.length(2 * IDS.length);
   });
+
+  it("stops the pass at a report due again right after its refresh, and says so", async function () {
+    // Without the guard this scan never ends: the test fails on its timeout.
+    this.timeout(60_000);
+    const knex = app.ctx.db.knex;
+    const stuck = IDS[0]!;
+    // A stopped clock left with a next check before the scan (as another writer might leave
+    // one): the scan never rewrites stopped clocks, so it stays due at every look.
+    const [clock] = (await knex("sla_clocks")
+      .where({ tracking_id: stuck })
+      .orderBy(["stage", "seq"])
+      .select("stage", "seq")) as { stage: string; seq: number }[];
+    await knex("sla_clocks")
+      .where({ tracking_id: stuck, stage: clock!.stage, seq: clock!.seq })
+      .update({ stopped_at: new Date(IMPORTED), next_check_at: new Date(OVERDUE - 86_400_000) });
+    const errors: { message: string; meta: Record<string, unknown> }[] = [];
+    const logger = app.ctx.logger as unknown as { error: (...args: unknown[]) => unknown };
+    const original = logger.error;
+    logger.error = (message: unknown, meta: unknown) => {
+      errors.push({ message: String(message), meta: meta as Record<string, unknown> });
+      return app.ctx.logger;
+    };
+    try {
+      for (const batchSize of [1, 1000]) {
+        errors.length = 0;
+        const scan = await runEscalationScan(app.ctx, OVERDUE, { batchSize });
+        expect(scan.reportsRefreshed).to.be.lessThan(IDS.length + 5);
+        expect(errors.map((e) => e.meta)).to.deep.equal([{ count: 1, first: stuck }]);
+        expect(errors[0]!.message).to.match(/due again right after this scan refreshed them/);
+      }
+    } finally {
+      logger.error = original;
+    }
+    const state = await stateOf(knex, OVERDUE);
+    expect(state.fresh).to.deep.equal(IDS);
+    expect(new Set(state.decided).size).to.equal(state.decided.length);
+  });
 });
