@@ -180,7 +180,9 @@ async function scanAfterScan(
     )
   ).rows as { n: number; at: Date | null }[];
   if (!row || row.n < count || row.at === null) {
-    throw new Error(`only ${row?.n ?? 0} of the drawn reports have a next instant to come`);
+    throw new Error(
+      `only ${row?.n ?? 0} of the reports received in the last ${STEADY_DAYS} days have a next instant to come, fewer than the ${count} to make due: with so few open clocks use a smaller BENCH_SCAN_DUE or BENCH_SCAN_WORKLOAD=unescalated`,
+    );
   }
   const at = row.at.getTime();
   await knex.raw(
