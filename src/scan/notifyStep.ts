@@ -173,6 +173,48 @@ function mergeOrdered(a: readonly Prepared[], b: readonly Prepared[]): Prepared[
   return out;
 }
 
+/**
+ * Feeds every uncomposed decision to `feed` in composeOrder. This scan's own come from memory,
+ * prepared first so that the cursor leaves them out; the cursor brings any other (a scan that
+ * stopped before the notify step, items of a cancelled message, a scan that decided more than
+ * DECIDED_IN_MEMORY). Both are in composeOrder and are merged as they are fed, so that every
+ * message lists the oldest first.
+ */
+async function feedInOrder(
+  ctx: AppContext,
+  trx: Knex.Transaction,
+  run: EscalationRun,
+  prepare: (
+    decisions: readonly EscalationDecision[],
+    gone: readonly string[],
+  ) => Promise<Prepared[]>,
+  feed: (items: readonly Prepared[]) => Promise<void>,
+): Promise<void> {
+  const remembered: Prepared[] = [];
+  const decided = run.takeDecided() ?? [];
+  for (let i = 0; i < decided.length; i += PAGE) {
+    remembered.push(...(await prepare(decided.slice(i, i + PAGE), [])));
+  }
+  let fed = 0;
+  await eachUncomposedPage(trx, async (rows) => {
+    const { decisions, gone } = decisionsOf(ctx, rows);
+    const page = await prepare(decisions, gone);
+    // The remembered items up to the page's last decision go with the page.
+    const last = decisions[decisions.length - 1];
+    let upTo = fed;
+    while (
+      last &&
+      upTo < remembered.length &&
+      composeOrder(remembered[upTo]!.decision, last) <= 0
+    ) {
+      upTo++;
+    }
+    await feed(mergeOrdered(remembered.slice(fed, upTo), page));
+    fed = upTo;
+  });
+  await feed(remembered.slice(fed));
+}
+
 /** The email pairs each resolution asks for: every recipient of the item, and vacancy notices. */
 function emailPairs(resolved: ReadonlyMap<string, RecipientResolution>): DeliveryPair[] {
   const pairs: DeliveryPair[] = [];
@@ -293,32 +335,7 @@ export async function runNotifyStep(
       }
     };
 
-    // This scan's own decisions come from memory, prepared first so that the cursor below
-    // leaves them out; the cursor brings any other (a scan that stopped before this step, items
-    // of a cancelled message, a scan that decided more than DECIDED_IN_MEMORY). Both are in
-    // composeOrder, merged as they are fed: every message lists the oldest first.
-    const remembered: Prepared[] = [];
-    const decided = run.takeDecided() ?? [];
-    for (let i = 0; i < decided.length; i += PAGE) {
-      remembered.push(...(await prepare(decided.slice(i, i + PAGE), [])));
-    }
-    let fed = 0;
-    await eachUncomposedPage(trx, async (rows) => {
-      const { decisions, gone } = decisionsOf(ctx, rows);
-      const page = await prepare(decisions, gone);
-      const last = decisions[decisions.length - 1];
-      let upTo = fed;
-      while (
-        last &&
-        upTo < remembered.length &&
-        composeOrder(remembered[upTo]!.decision, last) <= 0
-      ) {
-        upTo++;
-      }
-      await feed(mergeOrdered(remembered.slice(fed, upTo), page));
-      fed = upTo;
-    });
-    await feed(remembered.slice(fed));
+    await feedInOrder(ctx, trx, run, prepare, feed);
 
     const cctx = composeContext(ctx, now, run.scanId);
     const notBefore = quietHoursRelease(now, ctx.config.defaultZone, ctx.config.notify.quietHours);
