@@ -2,15 +2,11 @@
 // re-derives the clocks of given reports, and recomputes open clocks after a calendar or SOP
 // change (explicitly, audited in clock_recomputations). Clocks written here are left for the
 // scan's review pass to examine (escalation_checked_at stays behind computed_at).
+import type { Knex } from "knex";
 import { deriveClocks, type ClockWarning } from "../core/sla/clocks.js";
 import type { Instant, SlaClock } from "../core/types.js";
-import {
-  loadHistories,
-  reportsWithOpenClocks,
-  saveClocks,
-  setMeta,
-  type Db,
-} from "../store/reportStore.js";
+import { loadHistories, reportsWithOpenClocks, saveClocks, setMeta } from "../store/reportStore.js";
+import { BulkSession } from "../store/bulkSession.js";
 import { clockConfigFingerprint, type AppContext } from "../context/appContext.js";
 
 export interface RefreshResult {
@@ -22,11 +18,11 @@ export interface RefreshResult {
 /** Re-derives and stores the clocks of these reports from their full event histories. */
 export async function refreshReports(
   ctx: AppContext,
-  db: Db,
+  trx: Knex.Transaction,
   trackingIds: readonly string[],
   now: Instant,
 ): Promise<RefreshResult> {
-  const histories = await loadHistories(db, trackingIds);
+  const histories = await loadHistories(trx, trackingIds);
   const clockContext = ctx.calendars.clockContext();
   const clocks: SlaClock[] = [];
   const warnings: RefreshResult["warnings"] = [];
@@ -35,7 +31,8 @@ export async function refreshReports(
     clocks.push(...derived.clocks);
     for (const warning of derived.warnings) warnings.push({ trackingId, warning });
   }
-  await saveClocks(db, [...histories.keys()], clocks, now);
+  const session = await BulkSession.open(ctx.db.kind, trx);
+  await saveClocks(session, [...histories.keys()], clocks, now);
   return { reports: histories.size, clocks, warnings };
 }
 

@@ -25,7 +25,13 @@ import { runReminders } from "./digest.js";
 import { EscalationRun, clockView, emptyCounts, type EscalationCounts } from "./escalationRun.js";
 import { loadDecisions } from "./escalationStore.js";
 import { runNotifyStep } from "./notifyStep.js";
-import { finishScanRun, lockDueReports, saveScannedClocks, startScanRun } from "./scanStore.js";
+import {
+  finishScanRun,
+  loadStoredClocks,
+  lockDueReports,
+  saveScannedClocks,
+  startScanRun,
+} from "./scanStore.js";
 
 export interface ScanResult {
   scanId: number;
@@ -107,9 +113,10 @@ async function scanBatch(
   }
   await keyLookupsOnly(trx);
   const session = await BulkSession.open(ctx.db.kind, trx);
-  const [histories, decisions] = await Promise.all([
+  const [histories, decisions, stored] = await Promise.all([
     queueLoadHistories(session, ids),
     loadDecisions(session, ids),
+    loadStoredClocks(session, ids),
   ]);
   const clockContext = ctx.calendars.clockContext();
   const views = [];
@@ -126,7 +133,7 @@ async function scanBatch(
   if (plan.cancel.length > 0) await order.after;
   await run.write(trx, session, plan, now);
   await order.after;
-  await saveScannedClocks(session, byReport, now);
+  await saveScannedClocks(session, byReport, stored, now);
 }
 
 /** When a batch may write its clocks, and whom to tell once its own work is done. */

@@ -1,6 +1,7 @@
 // The scan's own statements on reports and clocks: which reports are due (locked so parallel
-// scanners split the work), the write of a batch's re-derived clocks (one statement, with the
-// escalation steps already folded into next_check_at and the clocks marked as examined), and the
+// scanners split the work), the write of a batch's re-derived clocks (new ones, then stored open
+// ones, with the escalation steps already folded into next_check_at and the clocks marked as
+// examined), and the
 // scan_runs audit rows that /readyz and metrics read. A stopped clock is never rewritten and open
 // clocks the derivation no longer produces are removed, as saveClocks does.
 import type { Knex } from "knex";
@@ -8,12 +9,10 @@ import type { Instant, SlaClock } from "../core/types.js";
 import { ColumnBatch, type BulkSession } from "../store/bulkSession.js";
 import {
   CLOCK_COLUMNS,
-  CLOCK_INSTANTS,
   REMOVE_STALE_CLOCKS,
   clockCells,
-  names,
-  selectList,
-  unnest,
+  insertClocksSql,
+  updateOpenClocksSql,
 } from "../store/importWrites.js";
 import type { Db } from "../store/reportStore.js";
 
@@ -41,49 +40,102 @@ export async function lockDueReports(
   return rows.map((r) => r.tracking_id);
 }
 
-const CLOCK_MERGE = CLOCK_COLUMNS.map(([n]) => n)
-  .filter((n) => n !== "tracking_id" && n !== "stage" && n !== "seq")
-  .concat("computed_at", "escalation_checked_at");
+/** The batch's new clocks, then its stored open ones, stamped as computed and examined. */
+const INSERT_SCANNED_CLOCKS = insertClocksSql(1, 2, { examined: true, skipStored: true });
+const UPDATE_SCANNED_CLOCKS = updateOpenClocksSql(true);
 
-const P_STAMP = CLOCK_COLUMNS.length + 1;
-
-/** Upsert of a batch's clocks, stamped as computed and examined at the last parameter. */
-const SAVE_SCANNED_CLOCKS = `INSERT INTO sla_clocks AS s (${names(CLOCK_COLUMNS)}, computed_at, escalation_checked_at)
-SELECT ${selectList(CLOCK_COLUMNS, CLOCK_INSTANTS)}, $${P_STAMP}::timestamptz, $${P_STAMP}::timestamptz
-FROM ${unnest(CLOCK_COLUMNS, 1, "u")}
-ON CONFLICT (tracking_id, stage, seq) DO UPDATE SET ${CLOCK_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
-WHERE s.stopped_at IS NULL`;
-
-/** Stored stopped clocks of the batch (never rewritten) count as examined too. */
+/** Stored stopped clocks of these reports (never rewritten) count as examined too. */
 const MARK_EXAMINED = `UPDATE sla_clocks SET escalation_checked_at = computed_at
-WHERE tracking_id = ANY($1::text::text[]) AND escalation_checked_at IS DISTINCT FROM computed_at`;
+WHERE tracking_id = ANY($1::text::text[]) AND stopped_at IS NOT NULL
+  AND escalation_checked_at IS DISTINCT FROM computed_at`;
+
+const LOAD_STORED_CLOCKS = `SELECT tracking_id, stage, seq, stopped_at IS NOT NULL AS stopped,
+  escalation_checked_at IS DISTINCT FROM computed_at AS unexamined
+FROM sla_clocks WHERE tracking_id = ANY($1::text::text[])`;
+
+/** A stored clock as the scan's write needs it. */
+export interface StoredClock {
+  stopped: boolean;
+  /** Not yet examined by the escalation step since it was last computed. */
+  unexamined: boolean;
+}
+
+/** Stored clocks of a batch, by report, then by "stage:seq". */
+export type StoredClocks = ReadonlyMap<string, ReadonlyMap<string, StoredClock>>;
+
+/**
+ * Queues the read of the stored clocks of `ids` (whose reports the batch has locked, so that
+ * they cannot change before its commit): which of the batch's derived clocks are new, which
+ * stored open ones to update, which are stale.
+ */
+export async function loadStoredClocks(
+  session: BulkSession,
+  ids: readonly string[],
+): Promise<StoredClocks> {
+  const batch = new ColumnBatch(1);
+  for (const id of ids) batch.add([id]);
+  const rows = (await session.query(LOAD_STORED_CLOCKS, batch.literals())) as unknown as {
+    tracking_id: string;
+    stage: string;
+    seq: number;
+    stopped: boolean;
+    unexamined: boolean;
+  }[];
+  const stored = new Map<string, Map<string, StoredClock>>();
+  for (const r of rows) {
+    let clocks = stored.get(r.tracking_id);
+    if (!clocks) stored.set(r.tracking_id, (clocks = new Map()));
+    clocks.set(`${r.stage}:${r.seq}`, { stopped: r.stopped, unexamined: r.unexamined });
+  }
+  return stored;
+}
 
 /**
  * Writes the clocks of a batch of reports re-derived at `now` (keyed by tracking ID; each
  * clock's next_check_at already the earlier of its own next instant and its next escalation
- * step) and marks every clock of these reports as examined by the escalation step. Three
- * statements whatever the batch size.
+ * step) against what `stored` says is stored (loadStoredClocks), and marks every clock of these
+ * reports as examined by the escalation step: new clocks inserted, stored open ones updated
+ * (never in the same statement: see insertClocksSql), stored stopped ones left as they are (but
+ * marked examined), stored open ones the derivation no longer produces removed. At most four
+ * statements whatever the batch size; a statement with nothing to do is not sent.
  */
 export async function saveScannedClocks(
   session: BulkSession,
   derived: ReadonlyMap<string, readonly SlaClock[]>,
+  stored: StoredClocks,
   now: Instant,
 ): Promise<void> {
-  if (derived.size === 0) return;
-  const clocks = new ColumnBatch(CLOCK_COLUMNS.length);
-  const keep = new ColumnBatch(2);
-  const ids = new ColumnBatch(1);
+  const fresh = new ColumnBatch(CLOCK_COLUMNS.length);
+  const open = new ColumnBatch(CLOCK_COLUMNS.length);
+  const stale = new ColumnBatch(2);
+  const unexamined = new ColumnBatch(1);
+  const none = new Map<string, StoredClock>();
   for (const [trackingId, list] of derived) {
-    for (const c of list) clocks.add(clockCells(c));
-    keep.add([trackingId, list.map((c) => `${c.stage}:${c.seq}`).join(",")]);
-    ids.add([trackingId]);
+    const before = stored.get(trackingId) ?? none;
+    const keep: string[] = [];
+    for (const c of list) {
+      const key = `${c.stage}:${c.seq}`;
+      keep.push(key);
+      const s = before.get(key);
+      if (s === undefined) fresh.add(clockCells(c));
+      else if (!s.stopped) open.add(clockCells(c));
+    }
+    let removed = false;
+    let unmarked = false;
+    for (const [key, s] of before) {
+      if (!s.stopped && !keep.includes(key)) removed = true;
+      if (s.stopped && s.unexamined) unmarked = true;
+    }
+    if (removed) stale.add([trackingId, keep.join(",")]);
+    if (unmarked) unexamined.add([trackingId]);
   }
+  const stamp = new Date(now);
   const steps: Promise<unknown>[] = [];
-  if (clocks.rows > 0) {
-    steps.push(session.query(SAVE_SCANNED_CLOCKS, [...clocks.literals(), new Date(now)]));
-  }
-  steps.push(session.query(REMOVE_STALE_CLOCKS, keep.literals()));
-  steps.push(session.query(MARK_EXAMINED, ids.literals()));
+  if (fresh.rows > 0)
+    steps.push(session.query(INSERT_SCANNED_CLOCKS, [stamp, ...fresh.literals()]));
+  if (open.rows > 0) steps.push(session.query(UPDATE_SCANNED_CLOCKS, [stamp, ...open.literals()]));
+  if (stale.rows > 0) steps.push(session.query(REMOVE_STALE_CLOCKS, stale.literals()));
+  if (unexamined.rows > 0) steps.push(session.query(MARK_EXAMINED, unexamined.literals()));
   await Promise.all(steps);
 }
 

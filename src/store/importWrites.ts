@@ -1,13 +1,20 @@
 // The import's statements, in the shape the bulk session wants them: a chunk's reports, events
-// and clocks are written by ONE statement (three data-modifying parts, rows unnested from one
-// array per column, instants as epoch milliseconds); stale open clocks of reports that existed
-// before the chunk are removed by a second; stored histories are read by a third. Conflicts,
+// and new clocks are written by ONE statement (three data-modifying parts, rows unnested from one
+// array per column, instants as epoch milliseconds); the stored open clocks of reports that
+// existed before the chunk are updated by a second (never in the same statement as the inserts:
+// see insertClocksSql) and the stale ones removed by a third; stored histories are read by a
+// fourth. The same clock statements serve the scan and saveClocks in reportStore.ts. Conflicts,
 // foreign keys, the rollup triggers and the rule that a stopped clock is never rewritten apply
-// exactly as for any other write (see saveClocks in reportStore.ts).
+// exactly as for any other write.
 import type { Instant, Report, ReportEvent, SlaClock } from "../core/types.js";
 import { ColumnBatch, type BulkSession, type CellValue } from "./bulkSession.js";
-import type { History } from "./reportStore.js";
-import { historiesFromRows, pausesToJson, type EventRow, type ReportRow } from "./rows.js";
+import {
+  historiesFromRows,
+  pausesToJson,
+  type EventRow,
+  type History,
+  type ReportRow,
+} from "./rows.js";
 
 export type Column = readonly [name: string, arrayType: string];
 
@@ -94,16 +101,73 @@ const P_CLOCKS = P_EVENTS + EVENT_COLUMNS.length;
 const REPORT_MERGE = REPORT_COLUMNS.map(([n]) => n)
   .filter((n) => n !== "tracking_id" && n !== "received_at")
   .concat("updated_at");
-const CLOCK_MERGE = CLOCK_COLUMNS.map(([n]) => n)
-  .filter((n) => n !== "tracking_id" && n !== "stage" && n !== "seq")
-  .concat("computed_at");
+
+// A batch's clocks are written by two statements, never by one upsert: an INSERT of the clocks
+// not yet stored (stored ones, open or stopped, are left alone), then an UPDATE of the stored open
+// ones whose values changed. The month-end rollup's triggers (migrations/…_month_open_rollup.ts)
+// rebuild a changed report's clocks as they were before the statement from the current rows and
+// the statement's transition table. An upsert that inserts one clock of a report and updates
+// another fires both its INSERT and its UPDATE trigger after the whole statement, and each takes
+// the other's change for one made before: the report was counted twice in the month-end counts
+// (e.g. one import re-disposing a report away and back to the same agency). Apart, each
+// statement's trigger is exact; a stopped clock is still never rewritten.
+
+/** The clock columns a write sets besides the key. */
+const CLOCK_VALUES = CLOCK_COLUMNS.map(([n]) => n).filter(
+  (n) => n !== "tracking_id" && n !== "stage" && n !== "seq",
+);
+
+/** The stamp columns: computed_at, and escalation_checked_at when the scan writes (examined). */
+const stampColumns = (examined: boolean): string[] =>
+  examined ? ["computed_at", "escalation_checked_at"] : ["computed_at"];
+
+/**
+ * INSERT of the clocks in the arrays from parameter `first` (CLOCK_COLUMNS), stamped with
+ * parameter `stamp`; with `skipStored` the clocks already stored are left alone, without it a
+ * stored one fails the statement (clocks of reports new to the database).
+ */
+export function insertClocksSql(
+  stamp: number,
+  first: number,
+  options: { examined: boolean; skipStored: boolean },
+): string {
+  const stamps = stampColumns(options.examined);
+  return `INSERT INTO sla_clocks (${names(CLOCK_COLUMNS)}, ${stamps.join(", ")})
+SELECT ${selectList(CLOCK_COLUMNS, CLOCK_INSTANTS)}, ${stamps.map(() => `$${stamp}::timestamptz`).join(", ")}
+FROM ${unnest(CLOCK_COLUMNS, first, "u")}${options.skipStored ? "\nON CONFLICT (tracking_id, stage, seq) DO NOTHING" : ""}`;
+}
+
+/**
+ * UPDATE of the stored open clocks among the arrays from parameter 2 (CLOCK_COLUMNS), stamped
+ * with parameter 1; rows whose values and stamps are already those are not rewritten (the ones the
+ * INSERT before it has just written, a clock derived twice at one instant).
+ */
+export function updateOpenClocksSql(examined: boolean): string {
+  const stamps = stampColumns(examined);
+  const stamp = "$1::timestamptz";
+  const set = [
+    ...CLOCK_VALUES.map((c) => `${c} = u.${c}`),
+    ...stamps.map((c) => `${c} = ${stamp}`),
+  ];
+  const stored = [...CLOCK_VALUES, ...stamps].map((c) => `s.${c}`).join(", ");
+  const next = [...CLOCK_VALUES.map((c) => `u.${c}`), ...stamps.map(() => stamp)].join(", ");
+  const values = CLOCK_COLUMNS.map(([n]) =>
+    CLOCK_INSTANTS.has(n) ? `${instantSql(n)} AS ${n}` : n,
+  );
+  return `UPDATE sla_clocks AS s SET ${set.join(", ")}
+FROM (SELECT ${values.join(", ")} FROM ${unnest(CLOCK_COLUMNS, 2, "v")}) AS u
+WHERE s.tracking_id = u.tracking_id AND s.stage = u.stage AND s.seq = u.seq
+  AND s.stopped_at IS NULL
+  AND (${stored}) IS DISTINCT FROM (${next})`;
+}
 
 /**
  * One statement writing a chunk's rows. For reports new to the database (`merge` false) plain
  * INSERTs: no conflict is possible but with a concurrent writer adding the same report, which
  * fails the statement (unique violation) rather than losing anything, and a plain INSERT costs
  * the server about two thirds of an INSERT ... ON CONFLICT. Rows of reports that already exist
- * merge: reports and open clocks are updated, known events skipped, stopped clocks kept.
+ * merge: reports are updated, known events and stored clocks skipped; UPDATE_OPEN_CLOCKS then
+ * updates the stored open clocks in a statement of its own (see insertClocksSql).
  */
 function writeStatement(merge: boolean): string {
   const onConflict = (clause: string): string => (merge ? `ON CONFLICT ${clause}` : "");
@@ -121,14 +185,11 @@ function writeStatement(merge: boolean): string {
     ORDER BY ord
     ${onConflict("DO NOTHING")}
   )
-INSERT INTO sla_clocks AS s (${names(CLOCK_COLUMNS)}, computed_at)
-SELECT ${selectList(CLOCK_COLUMNS, CLOCK_INSTANTS)}, $${P_STAMP}
-FROM ${unnest(CLOCK_COLUMNS, P_CLOCKS, "u")}
-${onConflict(`(tracking_id, stage, seq) DO UPDATE SET ${CLOCK_MERGE.map((c) => `${c} = excluded.${c}`).join(", ")}
-WHERE s.stopped_at IS NULL`)}`;
+${insertClocksSql(P_STAMP, P_CLOCKS, { examined: false, skipStored: merge })}`;
 }
 const INSERT_CHUNK = writeStatement(false);
 const MERGE_CHUNK = writeStatement(true);
+const UPDATE_OPEN_CLOCKS = updateOpenClocksSql(false);
 
 /** Open clocks of the given reports that the derivation no longer produces (as saveClocks). */
 export const REMOVE_STALE_CLOCKS = `DELETE FROM sla_clocks s
@@ -198,14 +259,8 @@ class RowSet {
     return this.reports.rows + this.events.rows + this.clocks.rows === 0;
   }
 
-  params(stamp: Date, source: string): unknown[] {
-    return [
-      stamp,
-      source,
-      ...this.reports.literals(),
-      ...this.events.literals(),
-      ...this.clocks.literals(),
-    ];
+  params(stamp: Date, source: string, clocks: readonly string[]): unknown[] {
+    return [stamp, source, ...this.reports.literals(), ...this.events.literals(), ...clocks];
   }
 }
 
@@ -259,10 +314,15 @@ export class ChunkWrites {
     const stamp = new Date(now);
     const steps: Promise<unknown>[] = [];
     if (!this.fresh.empty) {
-      steps.push(session.query(INSERT_CHUNK, this.fresh.params(stamp, source)));
+      const clocks = this.fresh.clocks.literals();
+      steps.push(session.query(INSERT_CHUNK, this.fresh.params(stamp, source, clocks)));
     }
     if (!this.merged.empty) {
-      steps.push(session.query(MERGE_CHUNK, this.merged.params(stamp, source)));
+      const clocks = this.merged.clocks.literals();
+      steps.push(session.query(MERGE_CHUNK, this.merged.params(stamp, source, clocks)));
+      if (this.merged.clocks.rows > 0) {
+        steps.push(session.query(UPDATE_OPEN_CLOCKS, [stamp, ...clocks]));
+      }
     }
     if (this.existing.rows > 0) {
       steps.push(session.query(REMOVE_STALE_CLOCKS, this.existing.literals()));

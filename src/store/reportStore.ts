@@ -2,22 +2,27 @@
 // or transaction it runs in, so callers decide the transaction boundaries. Time comes in as `now`
 // (bound as a parameter), never from the database's now().
 import type { Knex } from "knex";
-import type { Agency, Instant, Report, ReportEvent, SlaClock } from "../core/types.js";
+import type { Agency, Instant, SlaClock } from "../core/types.js";
+import { ColumnBatch, type BulkSession } from "./bulkSession.js";
+import {
+  CLOCK_COLUMNS,
+  REMOVE_STALE_CLOCKS,
+  clockCells,
+  insertClocksSql,
+  updateOpenClocksSql,
+} from "./importWrites.js";
 import {
   historiesFromRows,
   clockFromRow,
-  clockToRow,
   type ClockRow,
   type EventRow,
+  type History,
   type ReportRow,
 } from "./rows.js";
 
 export type Db = Knex | Knex.Transaction;
 
-export interface History {
-  report: Report;
-  events: ReportEvent[];
-}
+export type { History };
 
 /** Mirrors the agency directory of config/agencies.yaml into the agencies table. */
 export async function syncAgencies(
@@ -63,59 +68,36 @@ export async function loadHistories(
   return historiesFromRows(reports, events);
 }
 
-const CLOCK_UPDATE_COLUMNS = [
-  "opd",
-  "sop_id",
-  "sop_version",
-  "target_amount",
-  "target_unit",
-  "started_at",
-  "due_at",
-  "at_risk_at",
-  "stopped_at",
-  "used_ms",
-  "outcome",
-  "state",
-  "pauses",
-  "next_check_at",
-  "computed_at",
-];
+const INSERT_NEW_CLOCKS = insertClocksSql(1, 2, { examined: false, skipStored: true });
+const UPDATE_OPEN_CLOCKS = updateOpenClocksSql(false);
 
 /**
- * Stores freshly derived clocks. A clock already stored as stopped is never rewritten (its
- * outcome is history); open clocks that the derivation no longer produces are removed.
+ * Stores freshly derived clocks of these reports, inside the caller's transaction: new ones
+ * inserted, stored open ones updated (apart: see insertClocksSql), open clocks that the derivation
+ * no longer produces removed. A clock already stored as stopped is never rewritten (its outcome
+ * is history). Three statements whatever the number of clocks.
  */
 export async function saveClocks(
-  db: Db,
+  session: BulkSession,
   trackingIds: readonly string[],
   clocks: readonly SlaClock[],
   now: Instant,
-): Promise<number> {
-  if (trackingIds.length === 0) return 0;
-  let written = 0;
-  const computedAt = new Date(now);
-  const rows = clocks.map((c) => ({ ...clockToRow(c), computed_at: computedAt }));
-  for (let i = 0; i < rows.length; i += 1000) {
-    const chunk = rows.slice(i, i + 1000);
-    const result = (await db("sla_clocks")
-      .insert(chunk)
-      .onConflict(["tracking_id", "stage", "seq"])
-      .merge(CLOCK_UPDATE_COLUMNS)
-      .where("sla_clocks.stopped_at", null)
-      .returning("tracking_id")) as unknown[];
-    written += result.length;
+): Promise<void> {
+  if (trackingIds.length === 0) return;
+  const rows = new ColumnBatch(CLOCK_COLUMNS.length);
+  for (const c of clocks) rows.add(clockCells(c));
+  const byReport = new Map<string, string[]>(trackingIds.map((id) => [id, []]));
+  for (const c of clocks) byReport.get(c.trackingId)?.push(`${c.stage}:${c.seq}`);
+  const keep = new ColumnBatch(2);
+  for (const [id, list] of byReport) keep.add([id, list.join(",")]);
+  const steps: Promise<unknown>[] = [];
+  if (rows.rows > 0) {
+    const params = [new Date(now), ...rows.literals()];
+    steps.push(session.query(INSERT_NEW_CLOCKS, params));
+    steps.push(session.query(UPDATE_OPEN_CLOCKS, params));
   }
-  // Open clocks that no longer exist in the derivation (the history changed their shape).
-  const keep = new Set(clocks.map((c) => `${c.trackingId}|${c.stage}|${c.seq}`));
-  const open = (await db("sla_clocks")
-    .select("tracking_id", "stage", "seq")
-    .whereIn("tracking_id", trackingIds)
-    .whereNull("stopped_at")) as { tracking_id: string; stage: string; seq: number }[];
-  const stale = open.filter((r) => !keep.has(`${r.tracking_id}|${r.stage}|${r.seq}`));
-  for (const r of stale) {
-    await db("sla_clocks").where({ tracking_id: r.tracking_id, stage: r.stage, seq: r.seq }).del();
-  }
-  return written;
+  steps.push(session.query(REMOVE_STALE_CLOCKS, keep.literals()));
+  await Promise.all(steps);
 }
 
 export interface ClockFilter {

@@ -125,11 +125,17 @@ export function pausesToJson(pauses: readonly Interval[]): string {
 }
 
 /** Reports and their events (rows in event order) as histories keyed by tracking ID. */
+/** A report with its events in order, as stored. */
+export interface History {
+  report: Report;
+  events: ReportEvent[];
+}
+
 export function historiesFromRows(
   reports: readonly ReportRow[],
   events: readonly EventRow[],
-): Map<string, { report: Report; events: ReportEvent[] }> {
-  const result = new Map<string, { report: Report; events: ReportEvent[] }>();
+): Map<string, History> {
+  const result = new Map<string, History>();
   for (const row of reports)
     result.set(row.tracking_id, { report: reportFromRow(row), events: [] });
   for (const row of events) result.get(row.tracking_id)?.events.push(eventFromRow(row));

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { DateTime } from "luxon";
 import { importItems, type ImportItem } from "../../src/app/importService.js";
-import { scanDue } from "../../src/scan/escalationScan.js";
+import { runEscalationScan, scanDue } from "../../src/scan/escalationScan.js";
 import type { Figures } from "../../src/reports/figures.js";
 import {
   fetchFigures,
@@ -307,5 +307,124 @@ describe("reports: the month-end rollup equals the raw clocks at every month sta
     const raw = await openAtInstant(knex, end);
     expect(report.total.openAtEnd).to.equal(raw.reduce((s, r) => s + r.open, 0));
     expect(report.total.overdueAtEnd).to.equal(raw.reduce((s, r) => s + r.overdue, 0));
+  });
+});
+
+describe("reports: the month-end rollup when one write adds a clock of a report and changes another", function () {
+  this.timeout(120_000);
+  let app: TestApp;
+
+  before(async () => {
+    app = await createTestApp(NOW);
+  });
+
+  after(async () => {
+    await app?.close();
+  });
+
+  const at = (iso: string): number => Date.parse(iso);
+  const snapshot = (trackingId: string): ImportItem => ({
+    rowNumber: 1,
+    kind: "snapshot",
+    snapshot: {
+      trackingId,
+      receivedAt: at("2025-01-10T02:00:00Z"),
+      opd: "dinkes",
+      type: "pengaduan",
+      complexity: "ringan",
+      category: null,
+      channel: "lapor_web",
+      anonymous: false,
+      confidential: false,
+      contactComplete: true,
+      milestones: { disposedAt: at("2025-01-12T02:00:00Z") },
+    },
+  });
+  // Away to another agency and back: the derivation stops the open clocks (an update) and starts
+  // new ones of the same agency (inserts) in one write.
+  const awayAndBack = [
+    { kind: "redisposed" as const, at: at("2025-02-20T02:00:00Z"), opd: "disdik" },
+    { kind: "redisposed" as const, at: at("2025-03-20T02:00:00Z"), opd: "dinkes" },
+  ];
+
+  /** Reports of `opd` open at the first instant of `month` (MONTH_END_ZONE), raw and rolled up. */
+  async function openAt(opd: string, month: string): Promise<{ raw: number; rollup: number }> {
+    const db = app.ctx.db.knex;
+    const instant = DateTime.fromISO(`${month}T00:00:00`, { zone: MONTH_END_ZONE }).toMillis();
+    const count = (rows: { opd: string; open: number }[]): number =>
+      rows.find((r) => r.opd === opd)?.open ?? 0;
+    return {
+      raw: count(await openAtInstant(db, instant)),
+      rollup: count(await openAtMonthStart(db, month)),
+    };
+  }
+
+  async function expectExact(when: string): Promise<void> {
+    const diff = await rollupDifferences(app.ctx.db.knex);
+    expect(diff, when).to.deep.equal(Object.fromEntries(Object.keys(diff).map((k) => [k, 0])));
+  }
+
+  it("is exact after an import, a scan and a refresh that each write both at once", async () => {
+    const knex = app.ctx.db.knex;
+    const ids = ["930001", "930002", "930003"];
+    await importItems(app.ctx, ids.map(snapshot), { source: "test:snapshots", now: NOW });
+    expect(await openAt("dinkes", "2025-04-01")).to.deep.equal({ raw: 3, rollup: 3 });
+
+    // 1. The import of the event log.
+    const events = awayAndBack.map((e, i): ImportItem => ({
+      rowNumber: i + 1,
+      kind: "event",
+      event: { trackingId: ids[0]!, ...e },
+    }));
+    await importItems(app.ctx, events, { source: "test:events", now: NOW });
+    await expectExact("after the import");
+    expect(await openAt("dinkes", "2025-04-01")).to.deep.equal({ raw: 3, rollup: 3 });
+
+    // 2 and 3. The same events written behind the engine's back, found due by the escalation
+    // scan (its own clock write) and by a plain refresh (saveClocks).
+    const writeBehind = async (id: string): Promise<void> => {
+      await knex("report_events").insert(
+        awayAndBack.map((e) => ({
+          tracking_id: id,
+          kind: e.kind,
+          at: new Date(e.at),
+          opd: e.opd,
+          source: "test:direct",
+          recorded_at: new Date(NOW),
+        })),
+      );
+      await knex("sla_clocks")
+        .where({ tracking_id: id })
+        .update({ next_check_at: new Date(NOW - 60_000) });
+    };
+    const openSeqs = async (id: string): Promise<number[]> =>
+      (await knex("sla_clocks")
+        .where({ tracking_id: id })
+        .whereNull("stopped_at")
+        .orderBy("seq")
+        .pluck("seq")) as number[];
+    await writeBehind(ids[1]!);
+    await runEscalationScan(app.ctx, NOW);
+    expect(await openSeqs(ids[1]!)).to.deep.equal([3, 3]);
+    await expectExact("after the escalation scan");
+    await writeBehind(ids[2]!);
+    await scanDue(app.ctx, NOW);
+    expect(await openSeqs(ids[2]!)).to.deep.equal([3, 3]);
+    await expectExact("after the refresh");
+
+    expect(await openAt("dinkes", "2025-04-01")).to.deep.equal({ raw: 3, rollup: 3 });
+    expect(await openAt("disdik", "2025-03-01")).to.deep.equal({ raw: 3, rollup: 3 });
+    const clocks = (await knex("sla_clocks")
+      .whereIn("tracking_id", ids)
+      .whereNull("stopped_at")
+      .select("tracking_id", "opd", "seq")) as { tracking_id: string; opd: string; seq: number }[];
+    expect(clocks.map((c) => `${c.opd}:${c.seq}`).sort()).to.deep.equal([
+      "dinkes:3",
+      "dinkes:3",
+      "dinkes:3",
+      "dinkes:3",
+      "dinkes:3",
+      "dinkes:3",
+    ]);
   });
 });
