@@ -22,7 +22,7 @@ import type { Knex } from "knex";
 const ZONE = "Asia/Jakarta";
 
 /** First day of the first month whose first instant (ZONE) is after the instant `col`. */
-const monthAfter = (col: string): string =>
+export const monthAfter = (col: string): string =>
   `(date_trunc('month', ${col} AT TIME ZONE '${ZONE}') + interval '1 month')::date`;
 
 /**
