@@ -1,9 +1,9 @@
 // The scan's own statements on reports and clocks: which reports are due (locked so parallel
-// scanners split the work), the write of a batch's re-derived clocks (new ones, then stored open
-// ones, with the escalation steps already folded into next_check_at and the clocks marked as
-// examined), and the
-// scan_runs audit rows that /readyz and metrics read. A stopped clock is never rewritten and open
-// clocks the derivation no longer produces are removed, as saveClocks does.
+// scanners split the work), the read of a batch's stored clocks and the write of its re-derived
+// ones (new ones and stored open ones apart, with the escalation steps already folded into
+// next_check_at and the clocks marked as examined), and the scan_runs audit rows that /readyz and
+// metrics read. A stopped clock is never rewritten and open clocks the derivation no longer
+// produces are removed, as saveClocks does.
 import type { Knex } from "knex";
 import type { Instant, SlaClock } from "../core/types.js";
 import { ColumnBatch, type BulkSession } from "../store/bulkSession.js";

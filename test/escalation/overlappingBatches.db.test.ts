@@ -167,4 +167,62 @@ describe(`the scan's due pass in overlapping batches (${testBackend})`, function
     expect(state.fresh).to.deep.equal(IDS);
     expect(new Set(state.decided).size).to.equal(state.decided.length);
   });
+
+  it("writes a batch's clocks against what is stored: new, open, stopped and stale ones", async () => {
+    const knex = app.ctx.db.knex;
+    const id = IDS[0]!;
+    const template = (await knex("sla_clocks").where({
+      tracking_id: id,
+      stage: "resolution",
+    })) as Record<string, unknown>[];
+    expect(template).to.have.length(1);
+    const row = { ...template[0]!, pauses: JSON.stringify(template[0]!.pauses) };
+    // Stored clocks no derivation produces: one open (stale), one stopped and never examined.
+    await knex("sla_clocks").insert([
+      { ...row, seq: 7, escalation_checked_at: null },
+      {
+        ...row,
+        seq: 8,
+        stopped_at: new Date(IMPORTED - 3_600_000),
+        outcome: "met",
+        state: "stopped",
+        next_check_at: null,
+        escalation_checked_at: null,
+      },
+    ]);
+    // A clock the derivation produces but that is not stored (deleted behind the engine's back).
+    await knex("sla_clocks").where({ tracking_id: id, stage: "first_response" }).del();
+    const before = (await knex("sla_clocks").where({ tracking_id: id })) as Record<
+      string,
+      unknown
+    >[];
+    const stopped = before.filter((c) => c.stopped_at !== null && c.seq !== 8);
+
+    const scan = await runEscalationScan(app.ctx, OVERDUE, { batchSize: 5 });
+    expect(scan.reportsRefreshed).to.equal(IDS.length);
+    const after = (await knex("sla_clocks")
+      .where({ tracking_id: id })
+      .orderBy(["stage", "seq"])) as Record<string, unknown>[];
+    const keys = after.map((c) => `${String(c.stage)}:${String(c.seq)}`);
+    expect(keys).to.include("first_response:1");
+    expect(keys).to.include("resolution:8");
+    expect(keys).not.to.include("resolution:7");
+    for (const c of after) {
+      // Every clock examined; the derived open ones (and the re-inserted one) computed now.
+      expect(c.escalation_checked_at, `${String(c.stage)}:${String(c.seq)}`).to.deep.equal(
+        c.computed_at,
+      );
+      if (c.stopped_at === null) expect(c.computed_at).to.deep.equal(new Date(OVERDUE));
+    }
+    // Stopped clocks are never rewritten, only marked examined.
+    for (const s of stopped) {
+      const now = after.find((c) => c.stage === s.stage && c.seq === s.seq);
+      expect(now).to.deep.equal({ ...s, escalation_checked_at: s.computed_at });
+    }
+    const stray = after.find((c) => c.seq === 8);
+    expect(stray?.computed_at).to.deep.equal(template[0]!.computed_at);
+    expect(stray?.outcome).to.equal("met");
+    const state = await stateOf(knex, OVERDUE);
+    expect(state.fresh).to.deep.equal(IDS);
+  });
 });
