@@ -59,7 +59,7 @@ export function presenceSql(rel: string): string {
   WHERE open_delta <> 0 OR overdue_delta <> 0`;
 }
 
-const CLOCK = "tracking_id, opd, started_at, stopped_at, due_at";
+export const CLOCK = "tracking_id, opd, started_at, stopped_at, due_at";
 
 /** The keys of the reports whose counted columns changed, per trigger event, into `keys`. */
 const CHANGED_KEYS: Record<"ins" | "upd" | "del", string> = {
@@ -89,16 +89,31 @@ function beforeRows(event: "ins" | "upd" | "del"): string {
 }
 
 export function monthOpenTriggerBody(event: "ins" | "upd" | "del"): string {
+  return monthOpenFunction(event, {
+    changedKeys: CHANGED_KEYS[event],
+    rows: `after_rows AS (SELECT ${CLOCK} FROM sla_clocks WHERE tracking_id = ANY(keys)),
+  before_rows AS (${beforeRows(event)}),`,
+  });
+}
+
+/**
+ * The trigger function of `event`: `changedKeys` selects the reports to recount into `keys`,
+ * `rows` defines (as WITH items, each followed by a comma) after_rows and before_rows, their
+ * clocks (CLOCK columns) after and before the statement. A later migration redefines both.
+ */
+export function monthOpenFunction(
+  event: "ins" | "upd" | "del",
+  parts: { changedKeys: string; rows: string },
+): string {
   return `CREATE OR REPLACE FUNCTION pantau_month_open_${event}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
   keys text[];
 BEGIN
-  ${CHANGED_KEYS[event]}
+  ${parts.changedKeys}
   IF keys IS NULL THEN
     RETURN NULL;
   END IF;
-  WITH after_rows AS (SELECT ${CLOCK} FROM sla_clocks WHERE tracking_id = ANY(keys)),
-  before_rows AS (${beforeRows(event)}),
+  WITH ${parts.rows}
   d AS (
     SELECT opd, month, sum(open_delta)::int AS open_delta, sum(overdue_delta)::int AS overdue_delta
     FROM (

@@ -11,9 +11,10 @@
 // after random histories and direct writes, on both databases). down() restores the old bodies.
 import type { Knex } from "knex";
 import {
+  CLOCK,
   monthAfter,
+  monthOpenFunction,
   monthOpenTriggerBody,
-  presenceSql,
 } from "./20261201020000_month_open_rollup.js";
 
 type Event = "ins" | "upd" | "del";
@@ -37,8 +38,6 @@ const CHANGED_KEYS: Record<Event, string> = {
       OR ${coverage("n")} IS DISTINCT FROM ${coverage("o")};`,
 };
 
-const CLOCK = "tracking_id, opd, started_at, stopped_at, due_at";
-
 /** The changed reports' clocks before the statement, from `cur` (their current clocks). */
 function beforeRows(event: Event): string {
   if (event === "del")
@@ -50,34 +49,12 @@ function beforeRows(event: Event): string {
 }
 
 function triggerBody(event: Event): string {
-  return `CREATE OR REPLACE FUNCTION pantau_month_open_${event}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-DECLARE
-  keys text[];
-BEGIN
-  ${CHANGED_KEYS[event]}
-  IF keys IS NULL THEN
-    RETURN NULL;
-  END IF;
-  WITH cur AS MATERIALIZED (SELECT stage, seq, ${CLOCK} FROM sla_clocks WHERE tracking_id = ANY(keys)),
+  return monthOpenFunction(event, {
+    changedKeys: CHANGED_KEYS[event],
+    rows: `cur AS MATERIALIZED (SELECT stage, seq, ${CLOCK} FROM sla_clocks WHERE tracking_id = ANY(keys)),
   after_rows AS (SELECT ${CLOCK} FROM cur),
-  before_rows AS (${beforeRows(event)}),
-  d AS (
-    SELECT opd, month, sum(open_delta)::int AS open_delta, sum(overdue_delta)::int AS overdue_delta
-    FROM (
-      SELECT opd, month, open_delta, overdue_delta FROM (${presenceSql("after_rows")}) a
-      UNION ALL
-      SELECT opd, month, -open_delta, -overdue_delta FROM (${presenceSql("before_rows")}) b) x
-    GROUP BY opd, month
-    HAVING sum(open_delta) <> 0 OR sum(overdue_delta) <> 0)
-  INSERT INTO month_open_deltas AS r (opd, month, open_delta, overdue_delta)
-  SELECT opd, month, open_delta, overdue_delta FROM d ORDER BY opd, month
-  ON CONFLICT (opd, month) DO UPDATE SET open_delta = r.open_delta + excluded.open_delta,
-    overdue_delta = r.overdue_delta + excluded.overdue_delta;
-  -- Rows brought back to zero are removed, so that the table equals a rebuild.
-  DELETE FROM month_open_deltas WHERE open_delta = 0 AND overdue_delta = 0;
-  RETURN NULL;
-END
-$fn$;`;
+  before_rows AS (${beforeRows(event)}),`,
+  });
 }
 
 export async function up(knex: Knex): Promise<void> {
