@@ -44,20 +44,27 @@ export async function lockDueReports(
 const INSERT_SCANNED_CLOCKS = insertClocksSql(1, 2, { examined: true, skipStored: true });
 const UPDATE_SCANNED_CLOCKS = updateOpenClocksSql(true);
 
-/** Stored stopped clocks of these reports (never rewritten) count as examined too. */
-const MARK_EXAMINED = `UPDATE sla_clocks SET escalation_checked_at = computed_at
+/**
+ * Stored stopped clocks of these reports: never rewritten (their outcome is history), but they
+ * count as examined, and a next check left on one (a stopped clock has none: another writer left
+ * it) is cleared, or the report would be due again at every scan.
+ */
+const SETTLE_STOPPED = `UPDATE sla_clocks SET escalation_checked_at = computed_at, next_check_at = NULL
 WHERE tracking_id = ANY($1::text::text[]) AND stopped_at IS NOT NULL
-  AND escalation_checked_at IS DISTINCT FROM computed_at`;
+  AND (escalation_checked_at IS DISTINCT FROM computed_at OR next_check_at IS NOT NULL)`;
 
 const LOAD_STORED_CLOCKS = `SELECT tracking_id, stage, seq, stopped_at IS NOT NULL AS stopped,
-  escalation_checked_at IS DISTINCT FROM computed_at AS unexamined
+  escalation_checked_at IS DISTINCT FROM computed_at OR next_check_at IS NOT NULL AS unsettled
 FROM sla_clocks WHERE tracking_id = ANY($1::text::text[])`;
 
 /** A stored clock as the scan's write needs it. */
 export interface StoredClock {
   stopped: boolean;
-  /** Not yet examined by the escalation step since it was last computed. */
-  unexamined: boolean;
+  /**
+   * Not yet examined by the escalation step since it was last computed, or (stopped) still
+   * carrying a next check.
+   */
+  unsettled: boolean;
 }
 
 /** Stored clocks of a batch, by report, then by "stage:seq". */
@@ -79,13 +86,13 @@ export async function loadStoredClocks(
     stage: string;
     seq: number;
     stopped: boolean;
-    unexamined: boolean;
+    unsettled: boolean;
   }[];
   const stored = new Map<string, Map<string, StoredClock>>();
   for (const r of rows) {
     let clocks = stored.get(r.tracking_id);
     if (!clocks) stored.set(r.tracking_id, (clocks = new Map()));
-    clocks.set(`${r.stage}:${r.seq}`, { stopped: r.stopped, unexamined: r.unexamined });
+    clocks.set(`${r.stage}:${r.seq}`, { stopped: r.stopped, unsettled: r.unsettled });
   }
   return stored;
 }
@@ -96,7 +103,8 @@ export async function loadStoredClocks(
  * step) against what `stored` says is stored (loadStoredClocks), and marks every clock of these
  * reports as examined by the escalation step: new clocks inserted, stored open ones updated
  * (never in the same statement: see insertClocksSql), stored stopped ones left as they are (but
- * marked examined), stored open ones the derivation no longer produces removed. At most four
+ * marked examined, any next check cleared), stored open ones the derivation no longer produces
+ * removed. At most four
  * statements whatever the batch size; a statement with nothing to do is not sent.
  */
 export async function saveScannedClocks(
@@ -108,7 +116,7 @@ export async function saveScannedClocks(
   const fresh = new ColumnBatch(CLOCK_COLUMNS.length);
   const open = new ColumnBatch(CLOCK_COLUMNS.length);
   const stale = new ColumnBatch(2);
-  const unexamined = new ColumnBatch(1);
+  const stopped = new ColumnBatch(1);
   const none = new Map<string, StoredClock>();
   for (const [trackingId, list] of derived) {
     const before = stored.get(trackingId) ?? none;
@@ -121,13 +129,13 @@ export async function saveScannedClocks(
       else if (!s.stopped) open.add(clockCells(c));
     }
     let removed = false;
-    let unmarked = false;
+    let unsettled = false;
     for (const [key, s] of before) {
       if (!s.stopped && !keep.includes(key)) removed = true;
-      if (s.stopped && s.unexamined) unmarked = true;
+      if (s.stopped && s.unsettled) unsettled = true;
     }
     if (removed) stale.add([trackingId, keep.join(",")]);
-    if (unmarked) unexamined.add([trackingId]);
+    if (unsettled) stopped.add([trackingId]);
   }
   const stamp = new Date(now);
   const steps: Promise<unknown>[] = [];
@@ -135,7 +143,7 @@ export async function saveScannedClocks(
     steps.push(session.query(INSERT_SCANNED_CLOCKS, [stamp, ...fresh.literals()]));
   if (open.rows > 0) steps.push(session.query(UPDATE_SCANNED_CLOCKS, [stamp, ...open.literals()]));
   if (stale.rows > 0) steps.push(session.query(REMOVE_STALE_CLOCKS, stale.literals()));
-  if (unexamined.rows > 0) steps.push(session.query(MARK_EXAMINED, unexamined.literals()));
+  if (stopped.rows > 0) steps.push(session.query(SETTLE_STOPPED, stopped.literals()));
   await Promise.all(steps);
 }
 

@@ -49,6 +49,26 @@ describe(`the scan's due pass in overlapping batches (${testBackend})`, function
     await app.close();
   });
 
+  /** Collects the app logger's errors until `restore()`. */
+  function captureErrors(): {
+    list: { message: string; meta: Record<string, unknown> }[];
+    restore: () => void;
+  } {
+    const list: { message: string; meta: Record<string, unknown> }[] = [];
+    const logger = app.ctx.logger as unknown as { error: (...args: unknown[]) => unknown };
+    const original = logger.error;
+    logger.error = (message: unknown, meta: unknown) => {
+      list.push({ message: String(message), meta: meta as Record<string, unknown> });
+      return app.ctx.logger;
+    };
+    return {
+      list,
+      restore: () => {
+        logger.error = original;
+      },
+    };
+  }
+
   it("refreshes and decides every due report once with batches of one report", async () => {
     const scan = await runEscalationScan(app.ctx, OVERDUE, { batchSize: 1 });
     expect(scan.reportsRefreshed).to.equal(IDS.length);
@@ -136,36 +156,61 @@ describe(`the scan's due pass in overlapping batches (${testBackend})`, function
     this.timeout(60_000);
     const knex = app.ctx.db.knex;
     const stuck = IDS[0]!;
-    // A stopped clock left with a next check before the scan (as another writer might leave
-    // one): the scan never rewrites stopped clocks, so it stays due at every look.
-    const [clock] = (await knex("sla_clocks")
-      .where({ tracking_id: stuck })
-      .orderBy(["stage", "seq"])
-      .select("stage", "seq")) as { stage: string; seq: number }[];
-    await knex("sla_clocks")
-      .where({ tracking_id: stuck, stage: clock!.stage, seq: clock!.seq })
-      .update({ stopped_at: new Date(IMPORTED), next_check_at: new Date(OVERDUE - 86_400_000) });
-    const errors: { message: string; meta: Record<string, unknown> }[] = [];
-    const logger = app.ctx.logger as unknown as { error: (...args: unknown[]) => unknown };
-    const original = logger.error;
-    logger.error = (message: unknown, meta: unknown) => {
-      errors.push({ message: String(message), meta: meta as Record<string, unknown> });
-      return app.ctx.logger;
-    };
+    // Another writer that puts the report's next check back before the scan's instant whenever
+    // its clocks are written: the report is due again at every look.
+    const past = new Date(OVERDUE - 86_400_000).toISOString();
+    await knex.raw(`CREATE FUNCTION pantau_test_stuck() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN NEW.next_check_at := '${past}'; RETURN NEW; END $$`);
+    await knex.raw(`CREATE TRIGGER pantau_test_stuck BEFORE UPDATE ON sla_clocks FOR EACH ROW
+      WHEN (NEW.tracking_id = '${stuck}' AND NEW.stopped_at IS NULL)
+      EXECUTE FUNCTION pantau_test_stuck()`);
+    const errors = captureErrors();
     try {
       for (const batchSize of [1, 1000]) {
-        errors.length = 0;
+        errors.list.length = 0;
         const scan = await runEscalationScan(app.ctx, OVERDUE, { batchSize });
         expect(scan.reportsRefreshed).to.be.lessThan(IDS.length + 5);
-        expect(errors.map((e) => e.meta)).to.deep.equal([{ count: 1, first: stuck }]);
-        expect(errors[0]!.message).to.match(/due again right after this scan refreshed them/);
+        expect(errors.list.map((e) => e.meta)).to.deep.equal([{ count: 1, first: stuck }]);
+        expect(errors.list[0]!.message).to.match(/due again right after this scan refreshed them/);
       }
     } finally {
-      logger.error = original;
+      errors.restore();
     }
     const state = await stateOf(knex, OVERDUE);
     expect(state.fresh).to.deep.equal(IDS);
     expect(new Set(state.decided).size).to.equal(state.decided.length);
+  });
+
+  it("clears the next check a stopped clock was left with, refreshing its report once", async () => {
+    const knex = app.ctx.db.knex;
+    const id = IDS[0]!;
+    // A stopped clock left with a next check before the scan (as another writer might leave
+    // one): the scan never rewrites a stopped clock's outcome, but the next check goes.
+    const [clock] = (await knex("sla_clocks")
+      .where({ tracking_id: id })
+      .orderBy(["stage", "seq"])
+      .select("stage", "seq")) as { stage: string; seq: number }[];
+    const key = { tracking_id: id, stage: clock!.stage, seq: clock!.seq };
+    await knex("sla_clocks")
+      .where(key)
+      .update({ stopped_at: new Date(IMPORTED), next_check_at: new Date(OVERDUE - 86_400_000) });
+    const before = (await knex("sla_clocks").where(key).first()) as Record<string, unknown>;
+    const errors = captureErrors();
+    try {
+      const scan = await runEscalationScan(app.ctx, OVERDUE, { batchSize: 1 });
+      expect(scan.reportsRefreshed).to.equal(IDS.length);
+      expect(errors.list).to.deep.equal([]);
+      const again = await runEscalationScan(app.ctx, OVERDUE, { batchSize: 1 });
+      expect(again.reportsRefreshed).to.equal(0);
+    } finally {
+      errors.restore();
+    }
+    const after = (await knex("sla_clocks").where(key).first()) as Record<string, unknown>;
+    expect(after).to.deep.equal({
+      ...before,
+      next_check_at: null,
+      escalation_checked_at: before.computed_at,
+    });
   });
 
   it("writes a batch's clocks against what is stored: new, open, stopped and stale ones", async () => {
